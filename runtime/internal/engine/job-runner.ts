@@ -1,0 +1,823 @@
+import type { AnyJob } from '../api.ts';
+import type { RdMessage } from '../kafka.ts';
+import type { RocksOptions } from '../store/rocks-store.ts';
+import type { CachedStore, DirtyEntry } from '../store/cached-store.ts';
+import { Task, type OutRecord, type RawRecord } from '../task.ts';
+import {
+  CLAIM_PREFIX,
+  EPOCH_HEADER,
+  SOURCE_OFFSET_HEADER,
+  checkpointKey,
+  claimCheckpoint,
+  judgeLocal,
+  newestCheckpoint,
+  parseCheckpoint,
+  RestoreFilter,
+  type Checkpoint,
+} from './checkpoint.ts';
+import { GlobalTables } from '../global-table.ts';
+import { GlobalReader } from './global-reader.ts';
+import { GroupConsumer, ReaderConsumer, TrackedProducer, type TopicPartition } from './kafka-io.ts';
+import { localMetaOp, openTaskStore, wipeStore } from './task-state.ts';
+import { changelogTopic, checkpointTopic, ensureTopics } from './topics.ts';
+
+export interface Logger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/** Observers the worker plugs metrics into. All optional. */
+export interface RunnerHooks {
+  records?(
+    job: string,
+    partition: number,
+    consumed: number,
+    stats: { processed: number; deadLettered: number; emitted: number },
+  ): void;
+  batchLatency?(job: string, seconds: number): void;
+  commit?(job: string, seconds: number): void;
+  restore?(job: string, partition: number, store: string, restored: number, total: number): void;
+  rebalance?(job: string, kind: 'assign' | 'revoke', partitions: number): void;
+  lag?(job: string, topic: string, partition: number, lag: number): void;
+}
+
+export interface RunnerOptions {
+  brokers: string[];
+  stateDir: string;
+  workerId: string;
+  /** The worker's HTTP port; the Kafka client.id becomes `<job>.<worker>@<port>` so tools find /status. */
+  statusPort?: number;
+  log: Logger;
+  /** KIP-848 `consumer` protocol (default) or `classic` with cooperative-sticky. */
+  protocol?: 'consumer' | 'classic';
+  rocks?: RocksOptions;
+  /** Hot keys kept in memory per task and store. */
+  maxCachedEntries?: number;
+  /** Records per `consume` call. */
+  maxBatch?: number;
+  hooks?: RunnerHooks;
+  /** Test-only: kill the process at a named step of the commit cycle (see {@link CommitStep}). */
+  crashAt?: { step: CommitStep; nth: number } | undefined;
+  /** Test-only (exactly-once): make the n-th transaction commit fail as if the broker refused it. */
+  failTxnAt?: number | undefined;
+}
+
+/** The steps of the commit cycle, in order; a crash is injected after the named one in tests. */
+export type CommitStep =
+  | 'changelog-produced'
+  | 'outputs-flushed'
+  | 'checkpoint-written'
+  | 'first-store-persisted'
+  | 'local-persisted'
+  | 'group-committed';
+
+interface Slot {
+  partition: number;
+  state: 'restoring' | 'running';
+  epoch: number;
+  cp: Checkpoint | undefined;
+  task: Task | undefined;
+  stores: Map<string, CachedStore<unknown>>;
+  ends: Map<string, number>;
+  expected: Map<string, number>;
+  restoring: Promise<void> | undefined;
+  cancelled: boolean;
+  restore: { store: string; done: number; total: number } | undefined;
+  /** Last applied offset at the previous commit (skip tasks that did nothing). */
+  committedMark: number;
+  /** When the task last received records (or started): drives the fetch watchdog. */
+  lastProgressAt: number;
+}
+
+export interface TaskStatus {
+  partition: number;
+  state: 'restoring' | 'running';
+  epoch: number;
+  nextOffsets: Record<string, number>;
+  restore: { store: string; done: number; total: number } | undefined;
+  processed: number;
+  deadLettered: number;
+}
+
+/**
+ * Runs one job in this process: one consumer-group member, one task per assigned input partition.
+ *
+ * Guarantee: the state of every store equals applying each input record exactly once, across
+ * crashes (kill -9 at any point), rebalances and partition moves. Outputs are at-least-once, or
+ * exactly-once for read_committed readers with `guarantee: 'exactly_once'`.
+ */
+export class JobRunner {
+  private consumer!: GroupConsumer;
+  private producer!: TrackedProducer;
+  private control!: TrackedProducer;
+  private reader!: ReaderConsumer;
+  private readonly slots = new Map<number, Slot>();
+  private readonly out: OutRecord[] = [];
+  private readonly sink = { out: this.out };
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private partitions = 0;
+  private inputTopics: string[] = [];
+  private lastCommit = Date.now();
+  private crashCounter = 0;
+  private txnOpen = false;
+  private txnCommits = 0;
+  private lastWatchdog = Date.now();
+  private recoveries: Promise<void> = Promise.resolve();
+  private readonly globals: GlobalTables;
+  private globalReader: GlobalReader | undefined;
+  /** The group has answered with a first assignment (possibly empty): until then, not ready. */
+  private assignedOnce = false;
+  failure: Error | undefined;
+  private readonly eos: boolean;
+  private readonly maxBatch: number;
+  private readonly maxCached: number;
+
+  constructor(
+    readonly job: AnyJob,
+    private readonly opts: RunnerOptions,
+  ) {
+    this.eos = job.guarantee === 'exactly_once';
+    this.maxBatch = opts.maxBatch ?? 5000;
+    this.maxCached = opts.maxCachedEntries ?? 200_000;
+    this.globals = new GlobalTables(job);
+  }
+
+  /** True once every assigned task has restored its state and is processing. */
+  get ready(): boolean {
+    return (
+      this.loop !== undefined &&
+      this.assignedOnce &&
+      !this.failure &&
+      [...this.slots.values()].every((s) => s.state === 'running')
+    );
+  }
+
+  status(): TaskStatus[] {
+    return [...this.slots.values()]
+      .sort((a, b) => a.partition - b.partition)
+      .map((s) => ({
+        partition: s.partition,
+        state: s.state,
+        epoch: s.epoch,
+        nextOffsets: Object.fromEntries(s.task?.nextOffsets ?? s.expected),
+        restore: s.restore,
+        processed: s.task?.stats.processed ?? 0,
+        deadLettered: s.task?.stats.deadLettered ?? 0,
+      }));
+  }
+
+  /** Lag per input partition (from the consumer's cached watermarks) and state size per store. */
+  async sample(): Promise<{
+    lag: Array<{ topic: string; partition: number; lag: number }>;
+    state: Array<{ partition: number; store: string; bytes: number }>;
+  }> {
+    const lag = [];
+    const state = [];
+    for (const slot of this.slots.values()) {
+      if (slot.state !== 'running') continue;
+      for (const topic of this.inputTopics) {
+        try {
+          const w = this.consumer.raw.getWatermarkOffsets(topic, slot.partition);
+          const next = slot.task!.nextOffsets.get(topic) ?? slot.expected.get(topic) ?? 0;
+          if (w.highOffset >= 0)
+            lag.push({ topic, partition: slot.partition, lag: Math.max(0, w.highOffset - next) });
+        } catch {
+          // watermarks not known yet
+        }
+      }
+      for (const [store, st] of slot.stores)
+        state.push({
+          partition: slot.partition,
+          store,
+          bytes: await st.bytes.approximateSize().catch(() => 0),
+        });
+    }
+    return { lag, state };
+  }
+
+  async start(): Promise<void> {
+    const { brokers, workerId } = this.opts;
+    this.partitions = await ensureTopics(this.job, brokers);
+    this.inputTopics = Object.values(this.job.inputs).map((i) => i.topic);
+    const clientId = `${this.job.name}.${workerId}${this.opts.statusPort ? `@${this.opts.statusPort}` : ''}`;
+    this.producer = new TrackedProducer(
+      brokers,
+      clientId,
+      this.eos ? `${this.job.name}.${workerId}` : undefined,
+    );
+    this.control = new TrackedProducer(brokers, `${clientId}.control`);
+    this.reader = new ReaderConsumer(
+      brokers,
+      `${clientId}.restore`,
+      this.eos ? 'read_committed' : 'read_uncommitted',
+    );
+    this.consumer = new GroupConsumer({
+      brokers,
+      groupId: this.job.name,
+      clientId,
+      protocol: this.opts.protocol ?? 'consumer',
+      isolation: 'read_committed',
+    });
+    await Promise.all([
+      this.producer.connect(),
+      this.control.connect(),
+      this.reader.connect(),
+      this.consumer.connect(),
+    ]);
+    if (this.eos) {
+      // Fences any previous incarnation with the same worker id and aborts its open transaction.
+      await this.producer.initTransactions();
+      await this.beginTxn();
+    }
+    // Global tables are complete before any task starts (like Kafka Streams' GlobalKTables).
+    this.globalReader = new GlobalReader(this.globals, brokers, clientId, this.opts.log);
+    await this.globalReader.bootstrap();
+    this.consumer.subscribe(this.inputTopics);
+    this.opts.log.info('job started', {
+      job: this.job.name,
+      partitions: this.partitions,
+      guarantee: this.job.guarantee,
+    });
+    this.loop = this.run().catch((err: unknown) => {
+      this.failure = err instanceof Error ? err : new Error(String(err));
+      this.opts.log.error('job failed', { job: this.job.name, error: this.failure.message });
+    });
+  }
+
+  /** Stops fetching, finishes the batch in hand, commits, closes stores and leaves the group. */
+  async stop(): Promise<void> {
+    if (!this.loop) return;
+    this.stopping = true;
+    await this.loop;
+    this.opts.log.info('stop: loop ended', { job: this.job.name });
+    for (const slot of this.slots.values()) if (slot.state === 'restoring') slot.cancelled = true;
+    await this.recoveries.catch(() => undefined);
+    if (!this.failure) {
+      try {
+        await this.commit();
+      } catch (err) {
+        this.opts.log.warn('final commit failed', { job: this.job.name, error: (err as Error).message });
+      }
+    }
+    const log = (step: string) => this.opts.log.info(`stop: ${step}`, { job: this.job.name });
+    log('committed');
+    for (const slot of this.slots.values()) await this.closeSlot(slot);
+    this.slots.clear();
+    log('stores closed');
+    if (this.eos && this.txnOpen) await this.producer.abortTransaction().catch(() => undefined);
+    await this.consumer.disconnect();
+    log('left group');
+    await this.globalReader?.close();
+    await Promise.all([this.producer.disconnect(), this.control.disconnect(), this.reader.disconnect()]);
+    log('disconnected');
+    this.loop = undefined;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The loop: rebalances, one batch, outputs, commit when due, punctuators.
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      if (this.globalReader && !this.globalReader.empty) await this.globalReader.poll();
+      await this.handleRebalances();
+      const msgs = await this.consumer.consume(this.maxBatch);
+      await this.handleRebalances();
+      if (msgs.length) await this.processMessages(msgs);
+      this.drainOutputs();
+      const now = Date.now();
+      if (now - this.lastCommit >= this.job.commitIntervalMs || this.out.length > 100_000)
+        await this.commit();
+      for (const s of this.slots.values()) if (s.state === 'running') await s.task!.punctuate(now);
+      if (now - this.lastWatchdog > 5000) await this.watchdog(now);
+      this.drainOutputs();
+    }
+  }
+
+  private async processMessages(msgs: RdMessage[]): Promise<void> {
+    const t0 = performance.now();
+    const byPartition = new Map<number, RawRecord[]>();
+    for (const m of msgs) {
+      const slot = this.slots.get(m.partition);
+      if (!slot || slot.state !== 'running') continue; // not ours yet (restoring): we seek later
+      const expected = slot.expected.get(m.topic) ?? 0;
+      if (m.offset < expected) continue; // already applied (re-delivered after a seek)
+      slot.expected.set(m.topic, m.offset + 1);
+      slot.lastProgressAt = Date.now();
+      let list = byPartition.get(m.partition);
+      if (!list) byPartition.set(m.partition, (list = []));
+      list.push({
+        topic: m.topic,
+        partition: m.partition,
+        offset: m.offset,
+        key: (m.key as Buffer | null | undefined) ?? null,
+        value: m.value ?? null,
+        timestamp: m.timestamp ?? 0,
+        headers: m.headers?.length ? decodeHeaders(m.headers) : {},
+      });
+    }
+    await Promise.all(
+      [...byPartition].map(async ([p, records]) => {
+        const slot = this.slots.get(p)!;
+        const before = { ...slot.task!.stats };
+        await slot.task!.processBatch(records);
+        const st = slot.task!.stats;
+        this.opts.hooks?.records?.(this.job.name, p, records.length, {
+          processed: st.processed - before.processed,
+          deadLettered: st.deadLettered - before.deadLettered,
+          emitted: st.emitted - before.emitted,
+        });
+      }),
+    );
+    this.opts.hooks?.batchLatency?.(
+      this.job.name,
+      (performance.now() - t0) / 1000 / Math.max(1, msgs.length),
+    );
+  }
+
+  private drainOutputs(): void {
+    if (this.out.length === 0) return;
+    if (this.eos) this.ensureTxn();
+    for (const o of this.out) this.producer.produce(o);
+    this.out.length = 0;
+  }
+
+  private ensureTxn(): void {
+    if (!this.txnOpen) throw new Error('internal: no open transaction');
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The commit cycle. The order is the guarantee; do not reorder.
+  //
+  //   0. flush: processors write buffered effects to external systems (Redis, PostgreSQL);
+  //   1. changelog: every dirty store entry of every running task is produced to its changelog
+  //      partition, tagged with the task's epoch and the input offset that last wrote it;
+  //   2. flush: wait until the broker acknowledged every output, dead letter and changelog record;
+  //   3. checkpoint: write each task's checkpoint (next input offsets + changelog end per store) to
+  //      `<job>-checkpoints` and wait for the ack. THIS is the commit point. Under exactly-once,
+  //      steps 1-3 are one Kafka transaction that also carries the group offsets;
+  //   4. local: per store, one RocksDB write batch with the dirty entries and the local checkpoint;
+  //   5. group offsets: committed for lag monitoring and tools (not relied upon for recovery).
+  //
+  // A crash before 3 leaves changelog records past the committed end: restore ignores them and the
+  // next owner overwrites them (repair). A crash between 3 and 4 leaves local state behind the
+  // checkpoint: restore replays the changelog tail. Either way no input is applied twice or lost.
+
+  private async commit(): Promise<void> {
+    const t0 = performance.now();
+    const running = [...this.slots.values()].filter(
+      (s) => s.state === 'running' && this.changedSinceCommit(s),
+    );
+    // 0. sinks: processors write their buffered external effects (idempotent, versioned) first.
+    for (const slot of running) await slot.task!.flush();
+    this.drainOutputs();
+    const dirty = new Map<Slot, Map<string, DirtyEntry[]>>();
+    for (const slot of running) {
+      const perStore = new Map<string, DirtyEntry[]>();
+      for (const [name, store] of slot.stores) {
+        const entries = store.takeDirty();
+        perStore.set(name, entries);
+        const topic = changelogTopic(this.job.name, name);
+        const epoch = String(slot.epoch);
+        for (const d of entries) {
+          this.producer.produce({
+            topic,
+            partition: slot.partition,
+            key: d.key,
+            value: d.bytes ?? null,
+            headers: { [EPOCH_HEADER]: epoch, [SOURCE_OFFSET_HEADER]: String(d.src) },
+          });
+        }
+      }
+      dirty.set(slot, perStore);
+    }
+    this.crashPoint('changelog-produced', running.length > 0);
+    await this.producer.flushAll(this.slowFlush);
+    this.crashPoint('outputs-flushed', running.length > 0);
+    for (const [tp, end] of this.producer.takeDelivered()) {
+      const i = tp.lastIndexOf('/');
+      const topic = tp.slice(0, i);
+      const slot = this.slots.get(Number(tp.slice(i + 1)));
+      if (!slot) continue;
+      for (const name of slot.stores.keys())
+        if (changelogTopic(this.job.name, name) === topic) slot.ends.set(name, end);
+    }
+    const groupOffsets: Array<TopicPartition & { offset: number }> = [];
+    for (const slot of running) {
+      const cp = this.nextCheckpoint(slot);
+      slot.cp = cp;
+      slot.committedMark = slot.task!.lastOffset;
+      this.producer.produce({
+        topic: checkpointTopic(this.job.name),
+        partition: slot.partition,
+        key: checkpointKey(slot.partition, slot.epoch),
+        value: JSON.stringify(cp),
+      });
+      for (const [topic, offset] of Object.entries(cp.offsets))
+        groupOffsets.push({ topic, partition: slot.partition, offset });
+    }
+    if (this.eos) {
+      try {
+        if (running.length && ++this.txnCommits === this.opts.failTxnAt) {
+          throw new Error('test hook: transaction refused');
+        }
+        if (groupOffsets.length) await this.producer.sendOffsetsToTransaction(groupOffsets, this.consumer);
+        await this.producer.commitTransaction();
+        this.txnOpen = false;
+      } catch (err) {
+        await this.abortAndRecover(err as Error);
+        return;
+      }
+    } else {
+      await this.producer.flushAll(this.slowFlush);
+    }
+    this.producer.takeDelivered();
+    this.crashPoint('checkpoint-written', running.length > 0);
+    let first = true;
+    await Promise.all(
+      running.map(async (slot) => {
+        for (const [name, store] of slot.stores) {
+          const meta = localMetaOp({
+            epoch: slot.epoch,
+            changelogEnd: slot.ends.get(name) ?? 0,
+            offsets: slot.cp!.offsets,
+          });
+          await store.persist(dirty.get(slot)?.get(name) ?? [], [meta]);
+          if (first) this.crashPoint('first-store-persisted');
+          first = false;
+        }
+      }),
+    );
+    this.crashPoint('local-persisted', running.length > 0);
+    if (!this.eos && groupOffsets.length) {
+      try {
+        this.consumer.commit(groupOffsets);
+      } catch (err) {
+        this.opts.log.warn('group offset commit failed (recovery does not depend on it)', {
+          error: (err as Error).message,
+        });
+      }
+    }
+    this.crashPoint('group-committed', running.length > 0);
+    if (this.eos) await this.beginTxn();
+    this.lastCommit = Date.now();
+    if (running.length) this.opts.hooks?.commit?.(this.job.name, (performance.now() - t0) / 1000);
+  }
+
+  /**
+   * Exactly-once: the transaction could not commit (typically the group's member epoch moved during
+   * a rebalance, so the broker refused its offsets). Nothing of this cycle became visible, so abort
+   * it and restart every running task from its last committed checkpoint, as Kafka Streams does
+   * with a migrated task. A failure to abort (e.g. this producer was fenced) fails the job.
+   */
+  private async abortAndRecover(cause: Error): Promise<void> {
+    this.opts.log.warn('transaction failed; aborting it and restarting tasks from their checkpoints', {
+      job: this.job.name,
+      error: cause.message,
+    });
+    try {
+      await this.producer.abortTransaction();
+    } catch (err) {
+      throw new Error(`${this.job.name}: abort after a failed commit failed: ${(err as Error).message}`, {
+        cause,
+      });
+    }
+    this.txnOpen = false;
+    this.out.length = 0;
+    this.producer.takeDelivered();
+    const parts = [...this.slots.values()].filter((s) => s.state === 'running').map((s) => s.partition);
+    for (const p of parts) {
+      await this.closeSlot(this.slots.get(p)!);
+      this.slots.delete(p);
+    }
+    this.consumer.pause(
+      parts.flatMap((partition) => this.inputTopics.map((topic) => ({ topic, partition }))),
+    );
+    await this.beginTxn();
+    for (const p of parts) this.startRecovery(p);
+  }
+
+  /**
+   * Fetch watchdog: a running task that has received nothing for 15 s while its partition holds
+   * records past its position is re-seeked and resumed (a partition left paused or mis-positioned by
+   * a racing rebalance must not stall the task forever).
+   */
+  private async watchdog(now: number): Promise<void> {
+    this.lastWatchdog = now;
+    for (const slot of this.slots.values()) {
+      if (slot.state !== 'running' || now - slot.lastProgressAt < 15_000) continue;
+      for (const topic of this.inputTopics) {
+        const tp = { topic, partition: slot.partition };
+        const next = slot.expected.get(topic) ?? 0;
+        let high = -1;
+        try {
+          high = (await this.reader.watermarks(tp)).high;
+        } catch {
+          continue;
+        }
+        if (high <= next) continue;
+        this.opts.log.warn('task idle with records waiting: re-seeking and resuming its partition', {
+          job: this.job.name,
+          partition: slot.partition,
+          topic,
+          next,
+          high,
+        });
+        await this.consumer.seek(tp, next).catch(() => undefined);
+        this.consumer.resume([tp]);
+      }
+      slot.lastProgressAt = now;
+    }
+  }
+
+  private changedSinceCommit(slot: Slot): boolean {
+    const t = slot.task!;
+    const mark = t.lastOffset;
+    if (mark !== slot.committedMark) return true;
+    for (const st of slot.stores.values()) if (st.dirtySize > 0) return true;
+    return false;
+  }
+
+  private async beginTxn(): Promise<void> {
+    await this.producer.beginTransaction();
+    this.txnOpen = true;
+  }
+
+  private nextCheckpoint(slot: Slot): Checkpoint {
+    const prev = slot.cp;
+    return {
+      v: 1,
+      job: this.job.name,
+      partition: slot.partition,
+      epoch: slot.epoch,
+      offsets: { ...(prev?.offsets ?? {}), ...Object.fromEntries(slot.task!.nextOffsets) },
+      changelogs: Object.fromEntries(slot.ends),
+      base: prev?.base ?? {},
+      claims: prev?.claims ?? [],
+      worker: this.opts.workerId,
+      time: Date.now(),
+    };
+  }
+
+  private readonly slowFlush = (inFlight: number, waitedMs: number): void =>
+    this.opts.log.warn('waiting for the broker to acknowledge records (is Kafka reachable?)', {
+      job: this.job.name,
+      inFlight,
+      waitedMs,
+    });
+
+  private crashPoint(step: CommitStep, active = true): void {
+    const c = this.opts.crashAt;
+    if (!c || c.step !== step || !active) return;
+    if (++this.crashCounter === c.nth) {
+      this.opts.log.warn('test crash hook: SIGKILL', { step, nth: c.nth });
+      process.kill(process.pid, 'SIGKILL');
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Rebalances
+
+  private async handleRebalances(): Promise<void> {
+    while (this.consumer.rebalances.length) {
+      const ev = this.consumer.rebalances.shift()!;
+      const mine = ev.partitions.filter((tp) => this.inputTopics.includes(tp.topic));
+      const parts = [...new Set(mine.map((tp) => tp.partition))];
+      this.opts.hooks?.rebalance?.(this.job.name, ev.kind, parts.length);
+      if (ev.kind === 'assign') {
+        this.assignedOnce = true;
+        this.consumer.incrementalAssign(ev.partitions);
+        this.consumer.pause(ev.partitions);
+        for (const p of parts) this.startRecovery(p);
+        this.opts.log.info('partitions assigned', { job: this.job.name, partitions: parts });
+      } else {
+        if (!ev.lost) await this.commit();
+        else
+          this.opts.log.warn('assignment lost: not committing (another worker owns these partitions now)', {
+            job: this.job.name,
+          });
+        // After the commit: a failed exactly-once commit may have replaced the slots.
+        const slots = parts.map((p) => this.slots.get(p)).filter((s): s is Slot => !!s);
+        for (const s of slots) {
+          s.cancelled = true;
+          await s.restoring?.catch(() => undefined);
+          await this.closeSlot(s);
+          this.slots.delete(s.partition);
+        }
+        this.consumer.incrementalUnassign(ev.partitions);
+        this.opts.log.info('partitions revoked', { job: this.job.name, partitions: parts, lost: ev.lost });
+      }
+    }
+  }
+
+  private async closeSlot(slot: Slot): Promise<void> {
+    await slot.task?.close().catch(() => undefined);
+    for (const s of slot.stores.values()) await s.bytes.close().catch(() => undefined);
+  }
+
+  private startRecovery(partition: number): void {
+    const slot: Slot = {
+      partition,
+      state: 'restoring',
+      epoch: 0,
+      cp: undefined,
+      task: undefined,
+      stores: new Map(),
+      ends: new Map(),
+      expected: new Map(),
+      restoring: undefined,
+      cancelled: false,
+      restore: undefined,
+      committedMark: Number.NaN, // forces a first commit after recovery (group offsets, checkpoint)
+      lastProgressAt: Date.now(),
+    };
+    this.slots.set(partition, slot);
+    // Restores run one at a time (they share the restore consumer); processing of other tasks goes on.
+    this.recoveries = this.recoveries.then(() => (slot.cancelled ? undefined : this.recover(slot)));
+    slot.restoring = this.recoveries.catch((err: unknown) => {
+      if (slot.cancelled) return;
+      this.failure = err instanceof Error ? err : new Error(String(err));
+      this.opts.log.error('restore failed', { job: this.job.name, partition, error: this.failure.message });
+      this.stopping = true;
+    });
+  }
+
+  /**
+   * Makes a task ready: read its checkpoint, claim a new epoch, bring each store to the committed
+   * state (local RocksDB if it passes its checks, plus the changelog tail; else a full restore),
+   * repair changelog records a crashed cycle left behind, then seek the input to the checkpoint.
+   */
+  private async recover(slot: Slot): Promise<void> {
+    const p = slot.partition;
+    const job = this.job.name;
+    const t0 = Date.now();
+    // 1. The committed checkpoint (newest record of the highest epoch) and the highest epoch ever seen.
+    const cpTp = { topic: checkpointTopic(job), partition: p };
+    const w = await this.reader.watermarks(cpTp);
+    const all: Checkpoint[] = [];
+    await this.reader.readRange(cpTp, w.low, w.high, (msgs) => {
+      for (const m of msgs) {
+        const c = parseCheckpoint(m.value);
+        if (c && c.partition === p) all.push(c);
+      }
+    });
+    const cp = newestCheckpoint(all);
+    // 2. Open local stores.
+    const opened = [];
+    for (const name of Object.keys(this.job.stores)) {
+      const o = await openTaskStore(
+        this.job,
+        name,
+        p,
+        this.opts.stateDir,
+        this.opts.rocks ?? {},
+        this.maxCached,
+      );
+      if (o.discarded)
+        this.opts.log.warn('local state discarded', { job, partition: p, store: name, reason: o.discarded });
+      opened.push(o);
+      slot.stores.set(name, o.cached);
+    }
+    if (slot.cancelled) return;
+    const epoch =
+      Math.max(cp?.epoch ?? 0, ...all.map((c) => c.epoch), ...opened.map((o) => o.local?.epoch ?? 0)) + 1;
+    slot.epoch = epoch;
+    // 3. Claim: a claim marker in every changelog partition, then a checkpoint with the new epoch.
+    const claimAt = new Map<string, number>();
+    await Promise.all(
+      opened.map(async (o) => {
+        const offset = await this.control.send({
+          topic: changelogTopic(job, o.name),
+          partition: p,
+          key: `${CLAIM_PREFIX}${epoch}`,
+          value: JSON.stringify({ epoch, worker: this.opts.workerId, time: Date.now() }),
+          headers: { [EPOCH_HEADER]: String(epoch) },
+        });
+        claimAt.set(o.name, offset);
+      }),
+    );
+    // 4. Restore each store up to its claim marker.
+    for (const o of opened) {
+      const name = o.name;
+      let store = slot.stores.get(name)!;
+      const verdict = judgeLocal(name, o.local, cp);
+      const tp = { topic: changelogTopic(job, name), partition: p };
+      const wm = await this.reader.watermarks(tp);
+      let from: number;
+      let startEpoch: number;
+      if (verdict.trust) {
+        from = Math.max(verdict.from, wm.low);
+        startEpoch = verdict.epoch;
+      } else {
+        if (o.local || o.discarded)
+          this.opts.log.warn('local state not trusted; restoring from the changelog', {
+            job,
+            partition: p,
+            store: name,
+            reason: verdict.reason,
+          });
+        store = await wipeStore(store, this.opts.rocks ?? {}, this.maxCached);
+        slot.stores.set(name, store);
+        from = Math.max(wm.low, cp?.base[name] ?? 0);
+        startEpoch = 0;
+      }
+      const to = claimAt.get(name)!;
+      const filter = new RestoreFilter(startEpoch, cp?.changelogs[name] ?? 0);
+      slot.restore = { store: name, done: 0, total: Math.max(0, to - from) };
+      await this.reader.readRange(tp, from, to, async (msgs) => {
+        if (slot.cancelled) throw new Error('restore cancelled');
+        const ops = [];
+        for (const m of msgs) {
+          const key = m.key ? m.key.toString() : '';
+          const eh = m.headers?.length ? decodeHeaders(m.headers)[EPOCH_HEADER] : undefined;
+          if (filter.accept(m.offset, key, eh)) ops.push({ key, value: m.value ?? undefined });
+        }
+        await store.bytes.write(ops);
+        slot.restore!.done = Math.min(
+          slot.restore!.total,
+          (msgs[msgs.length - 1]?.offset ?? from) + 1 - from,
+        );
+        this.opts.hooks?.restore?.(job, p, name, slot.restore!.done, slot.restore!.total);
+      });
+      this.opts.hooks?.restore?.(job, p, name, slot.restore.total, slot.restore.total);
+      // 5. Repair: re-state the committed value of keys a crashed cycle wrote past the committed end.
+      let end = to + 1;
+      if (filter.stale.size) {
+        const keys = [...filter.stale];
+        const values = await store.bytes.getMany(keys);
+        const sends = keys.map((key, i) =>
+          this.control.send({
+            topic: tp.topic,
+            partition: p,
+            key,
+            value: values[i] ?? null,
+            headers: { [EPOCH_HEADER]: String(epoch), [SOURCE_OFFSET_HEADER]: '-1' },
+          }),
+        );
+        const offsets = await Promise.all(sends);
+        end = Math.max(end, ...offsets.map((o) => o + 1));
+      }
+      slot.ends.set(name, end);
+      store.resetCache();
+      this.opts.log.info('store restored', {
+        job,
+        partition: p,
+        store: name,
+        from,
+        to,
+        applied: filter.applied,
+        skippedFenced: filter.skipped,
+        repaired: filter.stale.size,
+        trustedLocal: verdict.trust,
+      });
+    }
+    if (slot.cancelled) return;
+    // 6. The claim checkpoint: same input position, new epoch, changelog ends after the claim.
+    const claimed = claimCheckpoint(job, p, cp, epoch, this.opts.workerId, Date.now());
+    claimed.changelogs = Object.fromEntries(slot.ends);
+    await this.control.send({
+      topic: cpTp.topic,
+      partition: p,
+      key: checkpointKey(p, epoch),
+      value: JSON.stringify(claimed),
+    });
+    slot.cp = claimed;
+    for (const [name, store] of slot.stores) {
+      await store.persist(
+        [],
+        [localMetaOp({ epoch, changelogEnd: slot.ends.get(name) ?? 0, offsets: claimed.offsets })],
+      );
+    }
+    if (slot.cancelled) return;
+    // 7. Start the task and seek its inputs to the committed offsets.
+    const task = new Task(this.job, p, slot.stores, this.sink, () => Date.now(), undefined, this.globals);
+    for (const [topic, off] of Object.entries(claimed.offsets)) task.nextOffsets.set(topic, off);
+    await task.init();
+    slot.task = task;
+    const tps = this.inputTopics.map((topic) => ({ topic, partition: p }));
+    for (const tp of tps) {
+      const off = claimed.offsets[tp.topic];
+      slot.expected.set(tp.topic, off ?? 0);
+      await this.consumer.seek(tp, off ?? -2);
+    }
+    slot.state = 'running';
+    slot.restore = undefined;
+    slot.lastProgressAt = Date.now();
+    this.consumer.resume(tps);
+    this.opts.log.info('task running', {
+      job,
+      partition: p,
+      epoch,
+      offsets: claimed.offsets,
+      restoreMs: Date.now() - t0,
+    });
+  }
+}
+
+function decodeHeaders(h: NonNullable<RdMessage['headers']>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of h)
+    for (const [k, v] of Object.entries(entry)) out[k] = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+  return out;
+}

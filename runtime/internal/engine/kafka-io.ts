@@ -1,0 +1,410 @@
+/**
+ * Promise-shaped wrappers over the client's node-rdkafka-style consumer and producer: the runtime's
+ * hot loop takes arrays of messages per `consume(n)` call and tracks every delivery report, which the
+ * KafkaJS-compatible API hides.
+ */
+import {
+  ErrorCodes,
+  RdKafkaConsumer,
+  RdKafkaProducer,
+  type RdConsumer,
+  type RdMessage,
+  type RdProducer,
+} from '../kafka.ts';
+import type { Headers } from '../api.ts';
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export interface RebalanceEvent {
+  kind: 'assign' | 'revoke';
+  partitions: TopicPartition[];
+  lost: boolean;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const promisify = <T = unknown>(fn: (cb: (err: any, v?: any) => void) => void): Promise<T> =>
+  new Promise((resolve, reject) =>
+    fn((err, v) => (err ? reject(kafkaError(err as { message: string; code: number })) : resolve(v as T))),
+  );
+
+interface TimeoutMode {
+  setDefaultIsTimeoutOnlyForFirstMessage(on: boolean): void;
+}
+
+/** Cooperative-rebalancing methods the client has but its type declarations omit. */
+interface IncrementalConsumer {
+  incrementalAssign(tps: TopicPartition[]): void;
+  incrementalUnassign(tps: TopicPartition[]): void;
+  assignmentLost(): boolean;
+  rebalanceProtocol(): string;
+}
+
+export interface GroupConsumerOptions {
+  brokers: string[];
+  groupId: string;
+  clientId: string;
+  /** 'consumer' = KIP-848 (Kafka 4); 'classic' uses cooperative-sticky. */
+  protocol: 'consumer' | 'classic';
+  isolation: 'read_committed' | 'read_uncommitted';
+  extra?: Record<string, unknown>;
+}
+
+/**
+ * The group member of a job. Rebalance events are queued, not acted on in the callback: the job's
+ * loop drains them between batches (commit before giving partitions up), exactly as the client's own
+ * KafkaJS layer does, and calls {@link incrementalAssign}/{@link incrementalUnassign} itself.
+ */
+export class GroupConsumer {
+  readonly raw: RdConsumer;
+  readonly rebalances: RebalanceEvent[] = [];
+  private closing = false;
+
+  constructor(readonly opts: GroupConsumerOptions) {
+    const conf: Record<string, unknown> = {
+      'bootstrap.servers': opts.brokers.join(','),
+      'group.id': opts.groupId,
+      'client.id': opts.clientId,
+      'enable.auto.commit': false,
+      'enable.auto.offset.store': false,
+      'enable.partition.eof': false,
+      'isolation.level': opts.isolation,
+      'fetch.wait.max.ms': 50,
+      'fetch.min.bytes': 1,
+      'queued.min.messages': 20_000,
+      'queued.max.messages.kbytes': 32_768,
+      'socket.keepalive.enable': true,
+      rebalance_cb: (err: { code: number }, assignment: TopicPartition[]) => {
+        const kind = err.code === ErrorCodes.ERR__ASSIGN_PARTITIONS ? 'assign' : 'revoke';
+        if (this.closing) {
+          // Leaving the group: librdkafka waits for the revocation to be acknowledged here.
+          try {
+            if (kind === 'revoke') this.incrementalUnassign(assignment);
+          } catch {
+            // already unassigned
+          }
+          return;
+        }
+        let lost = false;
+        try {
+          lost = kind === 'revoke' && (this.raw as unknown as IncrementalConsumer).assignmentLost();
+        } catch {
+          lost = false;
+        }
+        this.rebalances.push({
+          kind,
+          partitions: assignment.map((a) => ({ topic: a.topic, partition: a.partition })),
+          lost,
+        });
+      },
+      ...opts.extra,
+    };
+    if (opts.protocol === 'consumer') conf['group.protocol'] = 'consumer';
+    else {
+      conf['partition.assignment.strategy'] = 'cooperative-sticky';
+      conf['session.timeout.ms'] = 10_000;
+      conf['heartbeat.interval.ms'] = 1000;
+    }
+    this.raw = new RdKafkaConsumer(conf, { 'auto.offset.reset': 'earliest' });
+  }
+
+  async connect(): Promise<void> {
+    await promisify((cb) => this.raw.connect({ timeout: 30_000 }, cb));
+    this.raw.setDefaultConsumeTimeout(100);
+    // Wait up to the timeout for the first message only; then hand over what is already fetched.
+    (this.raw as unknown as TimeoutMode).setDefaultIsTimeoutOnlyForFirstMessage(true);
+  }
+
+  subscribe(topics: string[]): void {
+    this.raw.subscribe(topics);
+  }
+
+  /** Up to `max` messages, waiting at most ~100 ms. Rebalance events are queued meanwhile. */
+  consume(max: number): Promise<RdMessage[]> {
+    return new Promise((resolve, reject) => {
+      this.raw.consume(max, (err, messages) => {
+        if (err && err.code !== ErrorCodes.ERR__TIMED_OUT && err.code !== ErrorCodes.ERR__PARTITION_EOF)
+          reject(kafkaError(err));
+        else resolve(messages ?? []);
+      });
+    });
+  }
+
+  /** Must be called for every assign event, even an empty one: KIP-848 waits for the acknowledgement. */
+  incrementalAssign(tps: TopicPartition[]): void {
+    (this.raw as unknown as IncrementalConsumer).incrementalAssign(tps);
+  }
+
+  /** Must be called for every revoke event, even an empty one. */
+  incrementalUnassign(tps: TopicPartition[]): void {
+    (this.raw as unknown as IncrementalConsumer).incrementalUnassign(tps);
+  }
+
+  pause(tps: TopicPartition[]): void {
+    if (tps.length) this.raw.pause(tps);
+  }
+
+  resume(tps: TopicPartition[]): void {
+    if (tps.length) this.raw.resume(tps);
+  }
+
+  seek(tp: TopicPartition, offset: number): Promise<void> {
+    return promisify((cb) => this.raw.seek({ ...tp, offset }, 10_000, cb));
+  }
+
+  /** Commits group offsets in the background (monitoring only: recovery never reads them). */
+  commit(offsets: Array<TopicPartition & { offset: number; metadata?: string }>): void {
+    if (offsets.length) this.raw.commit(offsets);
+  }
+
+  /** Leaves the group (acknowledging the final revocation itself) and closes the client. */
+  disconnect(): Promise<void> {
+    this.closing = true;
+    return promisify<void>((cb) => this.raw.disconnect(cb)).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+}
+
+/** A plain assign-only consumer (no group) for reading changelog and checkpoint partitions. */
+export class ReaderConsumer {
+  readonly raw: RdConsumer;
+
+  constructor(brokers: string[], clientId: string, isolation: 'read_committed' | 'read_uncommitted') {
+    this.raw = new RdKafkaConsumer(
+      {
+        'bootstrap.servers': brokers.join(','),
+        'group.id': `${clientId}-reader`,
+        'client.id': clientId,
+        'enable.auto.commit': false,
+        'enable.auto.offset.store': false,
+        'isolation.level': isolation,
+        'fetch.wait.max.ms': 20,
+        'queued.min.messages': 50_000,
+      },
+      { 'auto.offset.reset': 'earliest' },
+    );
+  }
+
+  async connect(): Promise<void> {
+    await promisify((cb) => this.raw.connect({ timeout: 30_000 }, cb));
+    this.raw.setDefaultConsumeTimeout(100);
+    (this.raw as unknown as TimeoutMode).setDefaultIsTimeoutOnlyForFirstMessage(true);
+  }
+
+  watermarks(tp: TopicPartition): Promise<{ low: number; high: number }> {
+    return promisify<{ lowOffset: number; highOffset: number }>((cb) => {
+      this.raw.queryWatermarkOffsets(tp.topic, tp.partition, 10_000, cb);
+    }).then((w) => ({ low: w.lowOffset, high: w.highOffset }));
+  }
+
+  /**
+   * Reads `tp` from `from` up to (not including) `to`, handing over batches. Offsets past `to` are
+   * not delivered. Control records of transactions occupy offsets but are never delivered, so the
+   * read ends when the consumer's position reaches `to`.
+   */
+  async readRange(
+    tp: TopicPartition,
+    from: number,
+    to: number,
+    onBatch: (msgs: RdMessage[]) => Promise<void> | void,
+  ): Promise<void> {
+    if (from >= to) return;
+    this.raw.assign([{ ...tp, offset: from }]);
+    try {
+      let idle = 0;
+      for (;;) {
+        const msgs = await new Promise<RdMessage[]>((resolve, reject) =>
+          this.raw.consume(5000, (err, m) =>
+            err && err.code !== ErrorCodes.ERR__TIMED_OUT ? reject(kafkaError(err)) : resolve(m ?? []),
+          ),
+        );
+        const inRange = msgs.filter((m) => m.offset < to);
+        if (inRange.length) await onBatch(inRange);
+        const last = msgs[msgs.length - 1];
+        if (last && last.offset >= to - 1) return;
+        const pos = this.raw.position([tp])[0]?.offset;
+        if (typeof pos === 'number' && pos >= to) return;
+        idle = msgs.length ? 0 : idle + 1;
+        if (idle > 600)
+          throw new Error(`reading ${tp.topic}/${tp.partition} stalled at ${pos ?? '?'} before ${to}`);
+      }
+    } finally {
+      this.raw.unassign();
+    }
+  }
+
+  disconnect(): Promise<void> {
+    return promisify<void>((cb) => this.raw.disconnect(cb)).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+}
+
+export interface ProduceRecord {
+  topic: string;
+  partition?: number | undefined;
+  key: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: Headers | undefined;
+}
+
+/**
+ * An idempotent producer (acks=all) that counts what is in flight and records the highest offset
+ * delivered per topic-partition, so the commit cycle can wait until the broker confirmed everything
+ * and knows where each changelog ends.
+ */
+export class TrackedProducer {
+  readonly raw: RdProducer;
+  private inFlight = 0;
+  private firstError: Error | undefined;
+  private waiters: Array<() => void> = [];
+  /** Highest delivered offset + 1 per "topic/partition", since the last {@link takeDelivered}. */
+  private delivered = new Map<string, number>();
+
+  constructor(brokers: string[], clientId: string, transactionalId?: string) {
+    const conf: Record<string, unknown> = {
+      'bootstrap.servers': brokers.join(','),
+      'client.id': clientId,
+      'enable.idempotence': true,
+      acks: -1,
+      'linger.ms': 5,
+      'batch.num.messages': 10_000,
+      'queue.buffering.max.messages': 500_000,
+      'queue.buffering.max.kbytes': 262_144,
+      'compression.type': 'lz4',
+      partitioner: 'murmur2_random',
+      // Retry until the broker is back (like Kafka Streams' delivery.timeout.ms = MAX): a delivery
+      // failure would force the job to stop; an outage should only pause it.
+      'message.timeout.ms': 0,
+      dr_cb: true,
+    };
+    if (transactionalId) {
+      conf['transactional.id'] = transactionalId;
+      conf['transaction.timeout.ms'] = 60_000;
+    }
+    this.raw = new RdKafkaProducer(conf);
+    this.raw.on('delivery-report', (err, report) => {
+      this.inFlight--;
+      const opaque = report.opaque as ((err: Error | null, offset: number) => void) | undefined;
+      if (typeof opaque === 'function') opaque(err ? new Error(err.message) : null, report.offset);
+      // Records purged by an aborted transaction were meant to vanish: not a delivery failure.
+      const purged =
+        err && (err.code === ErrorCodes.ERR__PURGE_QUEUE || err.code === ErrorCodes.ERR__PURGE_INFLIGHT);
+      if (err && !purged) {
+        this.firstError ??= new Error(
+          `delivery to ${report.topic}/${report.partition} failed: ${err.message}`,
+        );
+      } else if (!err) {
+        const k = `${report.topic}/${report.partition}`;
+        const end = report.offset + 1;
+        if ((this.delivered.get(k) ?? -1) < end) this.delivered.set(k, end);
+      }
+      if (this.inFlight === 0) for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  async connect(): Promise<void> {
+    await promisify((cb) => this.raw.connect({ timeout: 30_000 }, cb));
+    this.raw.setPollInterval(5);
+  }
+
+  produce(r: ProduceRecord, opaque?: (err: Error | null, offset: number) => void): void {
+    let headers: Array<Record<string, string>> | undefined;
+    if (r.headers) for (const k in r.headers) (headers ??= []).push({ [k]: r.headers[k]! });
+    const value = r.value === null ? null : typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+    // String keys would cross into C as NUL-terminated strings; runtime keys may contain NUL.
+    const key = r.key === null ? undefined : typeof r.key === 'string' ? Buffer.from(r.key) : r.key;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.raw.produce(r.topic, r.partition ?? -1, value, key, Date.now(), opaque, headers);
+        this.inFlight++;
+        return;
+      } catch (err) {
+        // Local queue full: let the delivery thread drain, then retry (bounded memory, no loss).
+        if ((err as { code?: number }).code === ErrorCodes.ERR__QUEUE_FULL && attempt < 10_000) {
+          this.raw.poll();
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  /** Produces one record and resolves with its offset once the broker acknowledged it. */
+  send(r: ProduceRecord): Promise<number> {
+    return new Promise((resolve, reject) =>
+      this.produce(r, (err, offset) => (err ? reject(err) : resolve(offset))),
+    );
+  }
+
+  /** Resolves when every record produced so far is acknowledged; rejects with the first delivery error. */
+  async flushAll(onSlow?: (inFlight: number, waitedMs: number) => void): Promise<void> {
+    if (this.inFlight > 0) {
+      // No deadline: while the broker is unreachable the producer keeps retrying (message.timeout.ms
+      // is infinite), the commit waits, and nothing is lost or dead-lettered. Progress is reported.
+      const t0 = Date.now();
+      let lastReport = t0;
+      await promisify((cb) => this.raw.flush(1000, cb)).catch(() => undefined);
+      while (this.inFlight > 0) {
+        if (onSlow && Date.now() - lastReport > 10_000) {
+          lastReport = Date.now();
+          onSlow(this.inFlight, lastReport - t0);
+        }
+        await new Promise<void>((resolve) => {
+          this.waiters.push(resolve);
+          setTimeout(resolve, 50);
+          this.raw.poll();
+        });
+      }
+    }
+    if (this.firstError) {
+      const e = this.firstError;
+      this.firstError = undefined;
+      throw e;
+    }
+  }
+
+  /** End offsets (last delivered + 1) per "topic/partition" since the previous call. */
+  takeDelivered(): Map<string, number> {
+    const d = this.delivered;
+    this.delivered = new Map();
+    return d;
+  }
+
+  initTransactions(): Promise<void> {
+    return promisify((cb) => this.raw.initTransactions(30_000, cb));
+  }
+  beginTransaction(): Promise<void> {
+    return promisify((cb) => this.raw.beginTransaction(cb));
+  }
+  sendOffsetsToTransaction(
+    offsets: Array<TopicPartition & { offset: number }>,
+    consumer: GroupConsumer,
+  ): Promise<void> {
+    return promisify((cb) => this.raw.sendOffsetsToTransaction(offsets, consumer.raw, 30_000, cb));
+  }
+  commitTransaction(): Promise<void> {
+    return promisify((cb) => this.raw.commitTransaction(60_000, cb));
+  }
+  abortTransaction(): Promise<void> {
+    return promisify((cb) => this.raw.abortTransaction(30_000, cb));
+  }
+
+  disconnect(): Promise<void> {
+    return promisify<void>((cb) => this.raw.disconnect(cb)).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+}
+
+/** librdkafka errors are plain objects; turn them into Errors that keep the code. */
+function kafkaError(err: { message: string; code: number }): Error {
+  if (err instanceof Error) return err;
+  return Object.assign(new Error(err.message), { code: err.code });
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { CachedStore } from './cached-store.ts';
+import { MemoryStore } from './memory-store.ts';
+
+async function store(max = 1000): Promise<CachedStore<number>> {
+  const bytes = new MemoryStore();
+  await bytes.open();
+  return new CachedStore<number>('s', bytes, max);
+}
+
+describe('CachedStore', () => {
+  it('sees its own staged writes and drops them when the record fails', async () => {
+    const s = await store();
+    s.put('a', 1);
+    expect(await s.get('a')).toBe(1);
+    s.abortRecord();
+    expect(await s.get('a')).toBeUndefined();
+    s.put('a', 2);
+    s.commitRecord(7);
+    expect(s.takeDirty()).toEqual([{ key: 'a', bytes: Buffer.from('2'), src: 7 }]);
+  });
+
+  it('writes dirty entries and metadata in one batch, then reads them back after the cache is dropped', async () => {
+    const s = await store();
+    s.put('a', 1);
+    s.put('b', 2);
+    s.commitRecord(1);
+    s.delete('b');
+    s.commitRecord(2);
+    await s.persist(s.takeDirty(), [{ key: '\u0000pulse:checkpoint', value: Buffer.from('{}') }]);
+    expect(s.dirtySize).toBe(0);
+    s.resetCache();
+    expect(await s.get('a')).toBe(1);
+    expect(await s.get('b')).toBeUndefined();
+    expect([...(await collect(s.entries()))]).toEqual([['a', 1]]);
+  });
+
+  it('merges pending writes into entries() in key order and hides metadata keys', async () => {
+    const s = await store();
+    s.put('b', 2);
+    s.commitRecord(1);
+    await s.persist(s.takeDirty(), [{ key: '\u0000pulse:checkpoint', value: Buffer.from('{}') }]);
+    s.put('a', 1);
+    s.put('c', 3);
+    s.commitRecord(2);
+    s.delete('b');
+    expect(await collect(s.entries())).toEqual([
+      ['a', 1],
+      ['c', 3],
+    ]);
+  });
+
+  it('evicts clean entries beyond its bound but never dirty ones', async () => {
+    const s = await store(2);
+    for (const k of ['a', 'b', 'c', 'd']) s.put(k, 1);
+    s.commitRecord(1);
+    expect(s.cachedSize).toBe(4);
+    await s.persist(s.takeDirty(), []);
+    expect(s.cachedSize).toBe(2);
+    expect(await s.get('a')).toBe(1); // read back from the bytes store
+  });
+
+  it('refuses keys that would collide with runtime metadata', async () => {
+    const s = await store();
+    expect(() => s.put('\u0000x', 1)).toThrow(/NUL/);
+  });
+});
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}

@@ -1,0 +1,196 @@
+import type { KeyValueStore } from '../api.ts';
+import { type BatchOp, type BytesStore, META_PREFIX } from './bytes-store.ts';
+
+interface Entry<V> {
+  value: V | undefined;
+  dirty: boolean;
+  /** Input offset of the record that last wrote this key (for the changelog). */
+  src: number;
+}
+
+/** A key that changed since the last commit: what the changelog and the local batch must write. */
+export interface DirtyEntry {
+  key: string;
+  /** JSON bytes, or undefined for a delete. */
+  bytes: Buffer | undefined;
+  src: number;
+}
+
+const ABSENT = Symbol('absent');
+
+/**
+ * A write-back cache over a {@link BytesStore}, and the {@link KeyValueStore} jobs see.
+ *
+ * - Reads hit the cache; misses are loaded in batches ({@link prefetch}) or, for keys nobody
+ *   predicted, one `get`.
+ * - Writes made while a record is processed are staged; {@link commitRecord} folds them into the
+ *   cache (dirty) and {@link abortRecord} drops them, so a record that throws leaves no trace.
+ * - Dirty entries reach disk only in the commit cycle ({@link takeDirty} then {@link markClean}),
+ *   together with the task's offsets, in one atomic batch.
+ */
+export class CachedStore<V> implements KeyValueStore<V> {
+  private readonly cache = new Map<string, Entry<V>>();
+  private readonly staged = new Map<string, V | typeof ABSENT>();
+  /** Keys changed since the last commit, so a commit costs O(changes), not O(cache). */
+  private readonly dirtyKeys = new Set<string>();
+
+  constructor(
+    readonly name: string,
+    readonly bytes: BytesStore,
+    private readonly maxCachedEntries = 200_000,
+    private readonly validate?: (value: unknown) => void,
+  ) {}
+
+  get dirtySize(): number {
+    return this.dirtyKeys.size;
+  }
+
+  get cachedSize(): number {
+    return this.cache.size;
+  }
+
+  async get(key: string): Promise<V | undefined> {
+    const s = this.staged.get(key);
+    if (s !== undefined) return s === ABSENT ? undefined : s;
+    const e = this.cache.get(key);
+    if (e) return e.value;
+    const raw = await this.bytes.get(key);
+    // A write staged while we awaited wins over what we read.
+    const s2 = this.staged.get(key);
+    if (s2 !== undefined) return s2 === ABSENT ? undefined : s2;
+    const e2 = this.cache.get(key);
+    if (e2) return e2.value;
+    const value = raw === undefined ? undefined : (JSON.parse(raw.toString('utf8')) as V);
+    this.cache.set(key, { value, dirty: false, src: -1 });
+    return value;
+  }
+
+  put(key: string, value: V): void {
+    if (key.startsWith(META_PREFIX.slice(0, 1)))
+      throw new TypeError(`store ${this.name}: keys may not start with NUL`);
+    if (value === undefined) throw new TypeError(`store ${this.name}: put(${key}, undefined); use delete()`);
+    this.validate?.(value);
+    this.staged.set(key, value);
+  }
+
+  delete(key: string): void {
+    this.staged.set(key, ABSENT);
+  }
+
+  async *entries(): AsyncIterable<[string, V]> {
+    const overlay = new Map<string, V | undefined>();
+    for (const k of this.dirtyKeys) overlay.set(k, this.cache.get(k)!.value);
+    for (const [k, s] of this.staged) overlay.set(k, s === ABSENT ? undefined : s);
+    const pending = [...overlay.keys()].sort();
+    let i = 0;
+    // Runtime metadata keys start with NUL and sort first; job keys start at \u0001.
+    for await (const [k, raw] of this.bytes.range({ gte: '\u0001' })) {
+      while (i < pending.length && pending[i]! < k) {
+        const pk = pending[i++]!;
+        const v = overlay.get(pk);
+        if (v !== undefined) yield [pk, v];
+      }
+      if (i < pending.length && pending[i] === k) {
+        i++;
+        const v = overlay.get(k);
+        if (v !== undefined) yield [k, v];
+        continue;
+      }
+      yield [k, JSON.parse(raw.toString('utf8')) as V];
+    }
+    while (i < pending.length) {
+      const pk = pending[i++]!;
+      const v = overlay.get(pk);
+      if (v !== undefined) yield [pk, v];
+    }
+  }
+
+  /** Loads the given keys that are not cached, in one batched read. */
+  async prefetch(keys: Iterable<string>): Promise<void> {
+    const missing: string[] = [];
+    for (const k of keys) if (!this.cache.has(k)) missing.push(k);
+    if (missing.length === 0) return;
+    const values = await this.bytes.getMany(missing);
+    for (let i = 0; i < missing.length; i++) {
+      const k = missing[i]!;
+      if (this.cache.has(k)) continue;
+      const raw = values[i];
+      this.cache.set(k, {
+        value: raw === undefined ? undefined : (JSON.parse(raw.toString('utf8')) as V),
+        dirty: false,
+        src: -1,
+      });
+    }
+  }
+
+  /** Makes the current record's writes part of the task's state. */
+  commitRecord(src: number): void {
+    if (this.staged.size === 0) return;
+    for (const [k, s] of this.staged) {
+      const value = s === ABSENT ? undefined : s;
+      const e = this.cache.get(k);
+      if (e) {
+        e.value = value;
+        e.dirty = true;
+        e.src = src;
+      } else {
+        this.cache.set(k, { value, dirty: true, src });
+      }
+      this.dirtyKeys.add(k);
+    }
+    this.staged.clear();
+  }
+
+  /** Drops the current record's writes (it failed). */
+  abortRecord(): void {
+    this.staged.clear();
+  }
+
+  /** The entries changed since the last commit, serialised. Does not clear them: see {@link persist}. */
+  takeDirty(): DirtyEntry[] {
+    const out: DirtyEntry[] = [];
+    for (const key of this.dirtyKeys) {
+      const e = this.cache.get(key)!;
+      out.push({
+        key,
+        bytes: e.value === undefined ? undefined : Buffer.from(JSON.stringify(e.value)),
+        src: e.src,
+      });
+    }
+    return out;
+  }
+
+  /** Writes dirty entries plus `extra` (checkpoint metadata) in one atomic batch, then marks them clean. */
+  async persist(dirty: DirtyEntry[], extra: BatchOp[]): Promise<void> {
+    const ops: BatchOp[] = dirty.map((d) => ({ key: d.key, value: d.bytes }));
+    for (const x of extra) ops.push(x);
+    await this.bytes.write(ops);
+    for (const d of dirty) {
+      const e = this.cache.get(d.key);
+      if (e?.dirty) {
+        e.dirty = false;
+        this.dirtyKeys.delete(d.key);
+      }
+    }
+    this.evict();
+  }
+
+  /** Forgets clean entries beyond the cache's bound (oldest first). */
+  private evict(): void {
+    let excess = this.cache.size - this.maxCachedEntries;
+    if (excess <= 0) return;
+    for (const [k, e] of this.cache) {
+      if (excess <= 0) break;
+      if (e.dirty) continue;
+      this.cache.delete(k);
+      excess--;
+    }
+  }
+
+  /** Drops every cached entry (after the store was wiped and restored underneath). */
+  resetCache(): void {
+    this.cache.clear();
+    this.staged.clear();
+    this.dirtyKeys.clear();
+  }
+}
