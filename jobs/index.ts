@@ -1,0 +1,64 @@
+/**
+ * The job registry: every job a worker can run, by name. `pulse worker --jobs <name,...|all>`.
+ * Each entry builds the job for a namespace (a prefix for its name and topics; empty in production,
+ * used by tests to isolate runs on a shared broker).
+ */
+import type { AnyJob } from '../runtime/index.ts';
+import { aggregateProfilesJob } from './aggregate-profiles/job.ts';
+import { enrichUserEventsJob } from './enrich-user-events/job.ts';
+import { writeProfilesJob } from './write-profiles/job.ts';
+import { createPool, migrate, PgProfileStore, RedisProfileStore } from '../state/index.ts';
+import { countByKeyJob } from './count-by-key/job.ts';
+
+export interface JobContext {
+  namespace: string;
+  /** Needed by jobs with Redis or PostgreSQL sinks (write-profiles). */
+  redisUrl?: string;
+  databaseUrl?: string;
+}
+
+function required(value: string | undefined, name: string, job: string): string {
+  if (!value) throw new Error(`job ${job} needs ${name}`);
+  return value;
+}
+
+export const registry: Record<string, (ctx: JobContext) => AnyJob> = {
+  'count-by-key': (ctx) => countByKeyJob({ namespace: ctx.namespace }),
+  'count-by-key-eos': (ctx) =>
+    countByKeyJob({ namespace: ctx.namespace, guarantee: 'exactly_once', name: 'count-by-key-eos' }),
+  'enrich-user-events': (ctx) => enrichUserEventsJob({ namespace: ctx.namespace }),
+  'aggregate-profiles': (ctx) => aggregateProfilesJob({ namespace: ctx.namespace }),
+  'write-profiles': (ctx) =>
+    writeProfilesJob({
+      namespace: ctx.namespace,
+      sinks: () => {
+        const pool = createPool(required(ctx.databaseUrl, 'DATABASE_URL', 'write-profiles'), 4);
+        return [
+          new RedisProfileStore(required(ctx.redisUrl, 'REDIS_URL', 'write-profiles'), ctx.namespace),
+          new PgProfileStore(pool, async () => {
+            const c = await pool.connect();
+            try {
+              await migrate(c);
+            } finally {
+              c.release();
+            }
+          }),
+        ];
+      },
+    }),
+};
+
+/** Resolves `all` or a comma-separated list; unknown names are an error listing the known ones. */
+export function resolveJobs(spec: string, ctx: JobContext): AnyJob[] {
+  const names =
+    spec === 'all'
+      ? Object.keys(registry).filter((n) => !n.endsWith('-eos'))
+      : spec
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+  const unknown = names.filter((n) => !(n in registry));
+  if (unknown.length)
+    throw new Error(`unknown job(s): ${unknown.join(', ')}; known: ${Object.keys(registry).join(', ')}`);
+  return names.map((n) => registry[n]!(ctx));
+}
