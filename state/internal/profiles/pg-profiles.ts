@@ -1,0 +1,55 @@
+import type pg from 'pg';
+import type { ProfileSink, VersionedProfile } from './profile-sink.ts';
+
+/** Profile rows in PostgreSQL (`user_profiles`, migration 0002): one batched, versioned upsert. */
+export class PgProfileStore implements ProfileSink {
+  readonly name = 'postgres';
+
+  private ready: Promise<void> | undefined;
+
+  /** `prepare` runs once before the first write (e.g. apply migrations); a failure is retried next time. */
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly prepare?: () => Promise<void>,
+  ) {}
+
+  async write(batch: VersionedProfile[]): Promise<number> {
+    if (batch.length === 0) return 0;
+    if (this.prepare) {
+      this.ready ??= this.prepare().catch((err: unknown) => {
+        this.ready = undefined;
+        throw err;
+      });
+      await this.ready;
+    }
+    const r = await this.pool.query(
+      `insert into user_profiles (user_id, version, updated_at, profile)
+       select * from unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::jsonb[])
+       on conflict (user_id) do update
+         set version = excluded.version, updated_at = excluded.updated_at, profile = excluded.profile
+         where user_profiles.version < excluded.version`,
+      [
+        batch.map((u) => u.userId),
+        batch.map((u) => u.version),
+        batch.map((u) => new Date(u.updatedAt).toISOString()),
+        batch.map((u) => JSON.stringify(u.profile)),
+      ],
+    );
+    return r.rowCount ?? 0;
+  }
+
+  async get(userId: string): Promise<VersionedProfile | undefined> {
+    const r = await this.pool.query<{ version: bigint; updated_at: Date; profile: unknown }>(
+      'select version, updated_at, profile from user_profiles where user_id = $1',
+      [userId],
+    );
+    const row = r.rows[0];
+    return row
+      ? { userId, version: Number(row.version), updatedAt: row.updated_at.getTime(), profile: row.profile }
+      : undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
