@@ -1,0 +1,68 @@
+import os from 'node:os';
+import type { Command } from 'commander';
+import type { AppConfig } from '../config.ts';
+import { jsonLogger, Worker } from '../../runtime/index.ts';
+import { resolveJobs } from '../../jobs/index.ts';
+
+export function registerWorkerCommand(program: Command, config: () => AppConfig): void {
+  program
+    .command('worker')
+    .description('run stream jobs; several workers (on one machine or many) share each job’s partitions')
+    .option('--jobs <names>', 'comma-separated job names, or "all"', 'all')
+    .option('--id <worker-id>', 'stable worker id (default: PULSE_WORKER_ID or <hostname>-<pid>)')
+    .option(
+      '--port <port>',
+      'HTTP port for /metrics, /healthz, /readyz, /status (default PULSE_WORKER_PORT or 9464)',
+    )
+    .action(async (opts: { jobs: string; id?: string; port?: string }) => {
+      const cfg = config();
+      const workerId = opts.id ?? cfg.workerId ?? `${os.hostname()}-${process.pid}`;
+      const log = jsonLogger({ worker: workerId }, cfg.logLevel);
+      const jobs = resolveJobs(opts.jobs, {
+        namespace: cfg.namespace,
+        redisUrl: cfg.redisUrl,
+        databaseUrl: cfg.databaseUrl,
+      });
+      const worker = new Worker(jobs, {
+        brokers: cfg.kafkaBrokers,
+        stateDir: cfg.stateDir,
+        workerId,
+        port: opts.port !== undefined ? Number(opts.port) : cfg.workerPort,
+        protocol: cfg.groupProtocol,
+        rocks: cfg.rocks,
+        maxCachedEntries: cfg.cacheEntries,
+        log,
+        crashAt: cfg.testCrashAt,
+        failTxnAt: cfg.testFailTxnAt,
+      });
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info('shutting down', { signal });
+        const hard = setTimeout(() => {
+          log.error('shutdown took longer than 10 s; exiting');
+          // process.exit() can block on native client threads; SIGKILL cannot.
+          process.kill(process.pid, 'SIGKILL');
+        }, 10_000);
+        hard.unref();
+        worker.close().then(
+          () => process.exit(worker.failed ? 1 : 0),
+          (err: unknown) => {
+            log.error('shutdown failed', { error: (err as Error).message });
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+      await worker.start();
+      // A failed job (e.g. `onError: 'fail'`) stops the worker with a non-zero exit code.
+      const watch = setInterval(() => {
+        if (worker.failed) {
+          clearInterval(watch);
+          stop('job failure');
+        }
+      }, 500);
+    });
+}
