@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../cli/config.ts';
 import { startIngestServer } from '../api/index.ts';
@@ -53,6 +54,13 @@ function near(a: number, b: number): boolean {
 
 afterAll(async () => {
   await deleteTopicsWithPrefix(brokers, ns).catch(() => undefined);
+  const pool = createPool(cfg.databaseUrl, 1);
+  await pool.query('delete from user_profiles where namespace = $1', [ns]).catch(() => undefined);
+  await pool.end();
+  const redis = new Redis(cfg.redisUrl);
+  const keys = await redis.keys(`${ns}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
 });
 
 describe('personalisation pipeline', () => {
@@ -132,7 +140,7 @@ describe('personalisation pipeline', () => {
         ['enrich-user-events', 'raw-user-events'],
         ['aggregate-profiles', 'enriched-events'],
       ] as const) {
-        await waitCaughtUp(brokers, `${ns}${job}`, `${ns}${topic}`, 120_000);
+        await waitCaughtUp(brokers, `${ns}${job}`, `${ns}${topic}`, 120_000, workers);
       }
       // Offline recomputation from what the enrich job produced (duplicates included: the spec dedups).
       const enriched = (await readAll(brokers, `${ns}enriched-events`)).map((r) =>
@@ -143,7 +151,7 @@ describe('personalisation pipeline', () => {
       expect([...expected.values()].reduce((n, p) => n + p.totalEvents, 0)).toBe(4000);
 
       const redis = new RedisProfileStore(cfg.redisUrl, ns);
-      const pgStore = new PgProfileStore(createPool(cfg.databaseUrl, 2));
+      const pgStore = new PgProfileStore(createPool(cfg.databaseUrl, 2), undefined, ns);
       try {
         const deadline = Date.now() + 90_000;
         let mismatches: string[] = [];
@@ -178,7 +186,18 @@ describe('personalisation pipeline', () => {
           if (mismatches.length === 0 || Date.now() > deadline) break;
           await new Promise((r) => setTimeout(r, 1000));
         }
-        expect(mismatches.slice(0, 10)).toEqual([]);
+        if (mismatches.length > 0) {
+          // Say where each stream put the first mismatched user, to tell a sink bug from a job bug.
+          const user = mismatches[0]!.split(':')[0]!;
+          const inputs = (await readAll(brokers, `${ns}enriched-events`))
+            .filter((r) => r.key === user)
+            .map((r) => `${r.partition}@${r.offset}`);
+          const updates = (await readAll(brokers, `${ns}user-profile-updates`))
+            .filter((r) => r.key === user)
+            .map((r) => `${r.partition}@${r.offset}:v${JSON.parse(r.value!.toString()).version}`);
+          mismatches.push(`${user} inputs ${inputs.join(' ')}`, `${user} updates ${updates.join(' ')}`);
+        }
+        expect(mismatches.slice(0, 10).concat(mismatches.slice(-2))).toEqual([]);
       } finally {
         await redis.close();
         await pgStore.close();

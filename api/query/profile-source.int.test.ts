@@ -26,13 +26,13 @@ beforeAll(async () => {
   await migrate(c);
   await c.end();
   redis = new RedisProfileStore(cfg.redisUrl, namespace);
-  postgres = new PgProfileStore(createPool(cfg.databaseUrl, 2));
+  postgres = new PgProfileStore(createPool(cfg.databaseUrl, 2), undefined, namespace);
 });
 
 afterAll(async () => {
   const c = new pg.Client({ connectionString: cfg.databaseUrl });
   await c.connect();
-  await c.query('delete from user_profiles where user_id like $1', [`${tag}%`]);
+  await c.query('delete from user_profiles where namespace = $1', [namespace]);
   await c.end();
   const { Redis } = await import('ioredis');
   const r = new Redis(cfg.redisUrl);

@@ -72,6 +72,25 @@ export class WorkerProcess {
     return this.exit!;
   }
 
+  /**
+   * What a failing test should show of this worker: its warnings and errors (every start appends
+   * to one log file) and the last lines, e.g. to tell a stalled task from a failed job.
+   */
+  notableLog(maxLines = 25): string {
+    let lines: string[] = [];
+    try {
+      lines = fs
+        .readFileSync(path.join(this.opts.logDir, `${this.opts.id}.log`), 'utf8')
+        .trim()
+        .split('\n');
+    } catch {
+      return `${this.opts.id}: (no log)`;
+    }
+    const notable = lines.filter((l) => !l.startsWith('{') || !l.includes('"level":"info"'));
+    const shown = [...new Set([...notable.slice(-maxLines), ...lines.slice(-5)])];
+    return `--- ${this.opts.id} (${this.starts} starts, running: ${this.running}) ---\n${shown.join('\n')}`;
+  }
+
   /** Resolves with the exit code when the process ends by itself (e.g. an injected crash). */
   exited(): Promise<number | null> {
     return this.exit ?? Promise.resolve(null);
@@ -84,6 +103,8 @@ export async function waitCaughtUp(
   groupId: string,
   topic: string,
   timeoutMs = 120_000,
+  /** Workers whose notable log lines go into the timeout error. */
+  workers: WorkerProcess[] = [],
 ): Promise<void> {
   const admin = createAdmin(brokers);
   await admin.connect();
@@ -100,7 +121,8 @@ export async function waitCaughtUp(
         return;
       if (Date.now() > deadline) {
         throw new Error(
-          `group ${groupId} did not catch up on ${topic}: ${ends.map((e) => `${e.partition}:${byPartition.get(e.partition) ?? '-'}/${e.high}`).join(' ')}`,
+          `group ${groupId} did not catch up on ${topic}: ${ends.map((e) => `${e.partition}:${byPartition.get(e.partition) ?? '-'}/${e.high}`).join(' ')}` +
+            workers.map((w) => `\n${w.notableLog()}`).join(''),
         );
       }
       await new Promise((r) => setTimeout(r, 500));

@@ -83,7 +83,7 @@ async function expectExactState(
   probe.start();
   const extra = [...counts.keys()].map((k) => ({ key: k, value: { key: k } }));
   await produceAll(brokers, `${ns}counter-input`, extra);
-  await waitCaughtUp(brokers, job, `${ns}counter-input`);
+  await waitCaughtUp(brokers, job, `${ns}counter-input`, 120_000, [probe]);
   await probe.stop();
   const { last } = await lastCounts(`${job}-counts`);
   const wrong = [...counts]
@@ -122,14 +122,14 @@ describe.each<Mode>(['at_least_once', 'exactly_once'])('guarantee: %s', (mode) =
       victim.start();
     }
     await producing;
-    await waitCaughtUp(brokers, `${ns}${jobFor(mode)}`, input, 180_000);
+    await waitCaughtUp(brokers, `${ns}${jobFor(mode)}`, input, 150_000, workers);
     if (mode === 'exactly_once') {
       const { total } = await lastCounts(`${ns}${jobFor(mode)}-counts`);
       expect(total).toBe(all.length); // one committed output per input record: none twice, none lost
     }
     await expectExactState(ns, mode, countsOf(all), workers);
     expect(kills).toBeGreaterThanOrEqual(5);
-  });
+  }, 330_000);
 
   const steps: CommitStep[] = [
     'changelog-produced',
@@ -158,7 +158,7 @@ describe.each<Mode>(['at_least_once', 'exactly_once'])('guarantee: %s', (mode) =
     expect(code).not.toBe('alive'); // the hook fired: the process died at that step
     // Restart with the same state directory: local state is behind, ahead or equal to the checkpoint.
     crashing.start({ PULSE_TEST_CRASH_AT: '' });
-    await waitCaughtUp(brokers, `${ns}${jobFor(mode)}`, input);
+    await waitCaughtUp(brokers, `${ns}${jobFor(mode)}`, input, 120_000, [crashing]);
     await expectExactState(ns, mode, countsOf(all), [crashing]);
   });
 });
@@ -175,7 +175,7 @@ describe('exactly-once transaction refused', () => {
       await produceAll(brokers, input, all.slice(i, i + 1000));
       await new Promise((r) => setTimeout(r, 150));
     }
-    await waitCaughtUp(brokers, `${ns}count-by-key-eos`, input);
+    await waitCaughtUp(brokers, `${ns}count-by-key-eos`, input, 120_000, [w]);
     const log = fs.readFileSync(path.join(root, ns, 'logs', 'w1.log'), 'utf8');
     expect(log).toContain('transaction failed; aborting it and restarting tasks');
     expect(w.running).toBe(true);

@@ -1,7 +1,11 @@
 import type pg from 'pg';
 import type { ProfileSink, VersionedProfile } from './profile-sink.ts';
 
-/** Profile rows in PostgreSQL (`user_profiles`, migration 0002): one batched, versioned upsert. */
+/**
+ * Profile rows in PostgreSQL (`user_profiles`, migrations 0002 and 0003): one batched, versioned
+ * upsert. Rows belong to a namespace (the deployment's `PULSE_NAMESPACE`, empty by default), as the
+ * Redis keys do.
+ */
 export class PgProfileStore implements ProfileSink {
   readonly name = 'postgres';
 
@@ -11,6 +15,7 @@ export class PgProfileStore implements ProfileSink {
   constructor(
     private readonly pool: pg.Pool,
     private readonly prepare?: () => Promise<void>,
+    private readonly namespace = '',
   ) {}
 
   async write(batch: VersionedProfile[]): Promise<number> {
@@ -23,9 +28,9 @@ export class PgProfileStore implements ProfileSink {
       await this.ready;
     }
     const r = await this.pool.query(
-      `insert into user_profiles (user_id, version, updated_at, profile)
-       select * from unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::jsonb[])
-       on conflict (user_id) do update
+      `insert into user_profiles (namespace, user_id, version, updated_at, profile)
+       select $5, * from unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::jsonb[])
+       on conflict (namespace, user_id) do update
          set version = excluded.version, updated_at = excluded.updated_at, profile = excluded.profile
          where user_profiles.version < excluded.version`,
       [
@@ -33,6 +38,7 @@ export class PgProfileStore implements ProfileSink {
         batch.map((u) => u.version),
         batch.map((u) => new Date(u.updatedAt).toISOString()),
         batch.map((u) => JSON.stringify(u.profile)),
+        this.namespace,
       ],
     );
     return r.rowCount ?? 0;
@@ -40,8 +46,8 @@ export class PgProfileStore implements ProfileSink {
 
   async get(userId: string): Promise<VersionedProfile | undefined> {
     const r = await this.pool.query<{ version: bigint; updated_at: Date; profile: unknown }>(
-      'select version, updated_at, profile from user_profiles where user_id = $1',
-      [userId],
+      'select version, updated_at, profile from user_profiles where namespace = $1 and user_id = $2',
+      [this.namespace, userId],
     );
     const row = r.rows[0];
     return row

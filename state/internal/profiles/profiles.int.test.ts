@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   const c = new pg.Client({ connectionString: cfg.databaseUrl });
   await c.connect();
-  await c.query('delete from user_profiles where user_id like $1', [`${tag}%`]);
+  await c.query('delete from user_profiles where user_id like $1 or namespace like $1', [`${tag}%`]);
   await c.end();
   await pgStore.close();
   await redisStore.close();
@@ -59,5 +59,25 @@ describe.each<[string, () => ProfileSink]>([
     });
     expect((await s.get(`${tag}-u2`))?.profile).toEqual({ newer: true });
     expect(await s.get(`${tag}-nobody`)).toBeUndefined();
+  });
+});
+
+describe('profile sinks in different namespaces', () => {
+  it('keep separate rows and versions for the same user id', async () => {
+    const pool = createPool(cfg.databaseUrl, 2);
+    const a = new PgProfileStore(pool, undefined, `${tag}-a:`);
+    const b = new PgProfileStore(createPool(cfg.databaseUrl, 2), undefined, `${tag}-b:`);
+    try {
+      const u = `${tag}-shared`;
+      expect(await a.write([{ userId: u, version: 9, updatedAt: 1, profile: { ns: 'a' } }])).toBe(1);
+      // A lower version in another namespace is a different row, not a stale write.
+      expect(await b.write([{ userId: u, version: 3, updatedAt: 2, profile: { ns: 'b' } }])).toBe(1);
+      expect((await a.get(u))?.profile).toEqual({ ns: 'a' });
+      expect(await b.get(u)).toEqual({ userId: u, version: 3, updatedAt: 2, profile: { ns: 'b' } });
+      expect(await pgStore.get(u)).toBeUndefined(); // the default (empty) namespace has no such row
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });
