@@ -61,3 +61,12 @@ export type {
 } from './internal/admin/job-admin.ts';
 export { GroupConsumer, ReaderConsumer, TrackedProducer } from './internal/engine/kafka-io.ts';
 export type { GroupConsumerOptions, ProduceRecord, TopicPartition } from './internal/engine/kafka-io.ts';
+export {
+  MAX_FETCH_WINDOWS,
+  SlidingSum,
+  SlidingSumState,
+  TimeWindows,
+  WindowStore,
+  windowsFor,
+} from './internal/window.ts';
+export type { SlidingSumSpec, WindowedEntry, WindowSpec } from './internal/window.ts';
