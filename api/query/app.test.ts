@@ -1,10 +1,14 @@
 import { sign } from 'hono/jwt';
 import { describe, expect, it } from 'vitest';
+import type { CatalogEvent } from '../../model/index.ts';
 import type { VersionedProfile } from '../../state/index.ts';
 import { createQueryApp } from './app.ts';
 import { createQueryAuth } from './auth.ts';
+import { CatalogueIndex } from './catalogue.ts';
+import type { TrendingSource } from './feed.ts';
 import { ProfileStoreUnavailable } from './errors.ts';
-import { ProfileBody } from './http-schemas.ts';
+import { PersonalizeBody, ProfileBody } from './http-schemas.ts';
+import { catalogEvent, profileWith } from './test-events.ts';
 import type { ProfileSource } from './profile-source.ts';
 
 const KEY = 'svc-test';
@@ -29,15 +33,28 @@ const profileOf = (userId: string): VersionedProfile => ({
   },
 });
 
+function loadedCatalogue(events: CatalogEvent[]): CatalogueIndex {
+  const index = new CatalogueIndex();
+  for (const e of events) index.upsert(e);
+  index.markLoaded();
+  return index;
+}
+
 const known = new Map(
   ['u-a', ...Array.from({ length: 100 }, (_, i) => `u-${i}`)].map((u) => [u, profileOf(u)]),
 );
 
-function setup(profiles: ProfileSource = { get: (u) => Promise.resolve(known.get(u)) }) {
+function setup(
+  profiles: ProfileSource = { get: (u) => Promise.resolve(known.get(u)) },
+  feed: { catalogue?: CatalogueIndex; trending?: TrendingSource; now?: () => number } = {},
+) {
   const app = createQueryApp({
     profiles,
     auth: createQueryAuth({ keys: [KEY], jwtSecret: SECRET }),
     log: quiet,
+    catalogue: feed.catalogue ?? loadedCatalogue([]),
+    trending: feed.trending ?? { top: () => Promise.resolve([]) },
+    now: feed.now,
   });
   /** `null`: no Authorization header. */
   const get = async (path: string, credential: string | null = KEY): Promise<Response> =>
@@ -157,6 +174,193 @@ describe('GET /api/v1/users/{userId}/profile', () => {
   });
 });
 
+describe('GET /api/v1/personalize', () => {
+  const NOW = Date.parse('2026-06-03T10:00:00Z');
+  const at = (h: number) => new Date(NOW + h * 3_600_000).toISOString();
+  const events = [
+    ...Array.from({ length: 45 }, (_, i) =>
+      catalogEvent(`b${String(i).padStart(2, '0')}`, at(2 + i * 7), {
+        category: i % 3 === 0 ? 'theatre' : 'music',
+      }),
+    ),
+    catalogEvent('gone', at(-1)),
+    catalogEvent('off', at(5), { status: 'cancelled' }),
+  ];
+  const fan: VersionedProfile = {
+    userId: 'fan',
+    version: 12,
+    updatedAt: NOW - 1000,
+    profile: profileWith({ interests: { theatre: 5, music: 1 }, dismissedItems: ['b01'] }),
+  };
+  const profiles: ProfileSource = {
+    get: (u) => Promise.resolve(u === 'fan' ? fan : known.get(u)),
+  };
+  const personalizeSetup = (
+    over: { trending?: TrendingSource; loaded?: boolean; profiles?: ProfileSource } = {},
+  ) => {
+    const catalogue = loadedCatalogue(events);
+    if (over.loaded === false) {
+      const fresh = new CatalogueIndex();
+      return setup(over.profiles ?? profiles, { catalogue: fresh, now: () => NOW });
+    }
+    return setup(over.profiles ?? profiles, {
+      catalogue,
+      trending: over.trending ?? {
+        top: (city) => Promise.resolve(city === 'Berlin' ? [{ eventId: 'b10', score: 9 }] : []),
+      },
+      now: () => NOW,
+    });
+  };
+
+  it('answers 200 with a ranked, private feed', async () => {
+    const res = await personalizeSetup().get('/api/v1/personalize?userId=fan&limit=5');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('private, max-age=0');
+    expect(res.headers.get('vary')).toBe('Authorization');
+    const body = PersonalizeBody.parse(await res.json());
+    expect(body.userId).toBe('fan');
+    expect(body.strategy).toBe('personalized');
+    expect(body.generatedAt).toBe(new Date(NOW).toISOString());
+    expect(body.items).toHaveLength(5);
+    expect(body.items[0]!.category).toBe('theatre');
+    expect(body.items[0]!.reasons).toContain('matches your interest in theatre');
+    expect(body.items.map((i) => i.eventId)).not.toContain('gone');
+    expect(body.nextCursor).toEqual(expect.any(String));
+  });
+
+  it('pages through the whole feed with nextCursor, each event once, never dismissed or cancelled ones', async () => {
+    const { get } = personalizeSetup();
+    const seen: string[] = [];
+    let url = '/api/v1/personalize?userId=fan&limit=7&city=Berlin';
+    for (let page = 0; page < 20; page++) {
+      const res = await get(url);
+      expect(res.status).toBe(200);
+      const body = PersonalizeBody.parse(await res.json());
+      seen.push(...body.items.map((i) => i.eventId));
+      if (!body.nextCursor) break;
+      url = `/api/v1/personalize?userId=fan&limit=7&city=Berlin&cursor=${body.nextCursor}`;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    // 30 days = 720 h: events b00..b42 start within the window (2 + 42·7 = 296 h, all of them).
+    const expected = events
+      .filter((e) => e.id.startsWith('b') && e.id !== 'b01' && Date.parse(e.startsAt) < NOW + 30 * 86_400_000)
+      .map((e) => e.id);
+    expect([...seen].sort()).toEqual(expected.sort());
+  });
+
+  it('serves the cold-start feed to users without a profile or with few events', async () => {
+    const { get } = personalizeSetup();
+    for (const user of ['ghost', 'u-a']) {
+      const body = PersonalizeBody.parse(
+        await (await get(`/api/v1/personalize?userId=${user}&limit=3`)).json(),
+      );
+      expect(body.strategy).toBe('trending');
+      expect(body.items[0]!.eventId).toBe('b10');
+      expect(body.items[0]!.reasons).toContain('trending in Berlin');
+    }
+  });
+
+  it.each([
+    ['fails', () => Promise.reject(new Error('redis down'))],
+    ['hangs', () => new Promise<never>(() => undefined)],
+  ])('ranks without popularity when the trending source %s', async (_name, top) => {
+    const { get } = personalizeSetup({ trending: { top } });
+    const res = await get('/api/v1/personalize?userId=ghost&limit=3');
+    expect(res.status).toBe(200);
+    const body = PersonalizeBody.parse(await res.json());
+    expect(body.strategy).toBe('soonest');
+    expect(body.items.map((i) => i.eventId)).toEqual(['b00', 'b01', 'b02']);
+  });
+
+  it.each([
+    ['userId is missing', 'limit=5', ['userId']],
+    ['userId too long', `userId=${'u'.repeat(129)}`, ['userId']],
+    ['limit 0', 'userId=fan&limit=0', ['limit']],
+    ['limit 101', 'userId=fan&limit=101', ['limit']],
+    ['limit not a number', 'userId=fan&limit=ten', ['limit']],
+    ['limit twice', 'userId=fan&limit=1&limit=2', ['limit']],
+    ['lat out of range', 'userId=fan&lat=91&lon=0', ['lat']],
+    ['lon without lat', 'userId=fan&lon=13', ['lat']],
+    ['radiusKm without a point', 'userId=fan&radiusKm=5', ['radiusKm']],
+    ['radiusKm 0', 'userId=fan&lat=52&lon=13&radiusKm=0', ['radiusKm']],
+    ['an unknown category', 'userId=fan&category=music&category=opera', ['category']],
+    ['from not a date', 'userId=fan&from=tomorrow', ['from']],
+    ['to before from', 'userId=fan&from=2026-06-10&to=2026-06-09T00:00:00Z', ['to']],
+    ['maxPrice negative', 'userId=fan&maxPrice=-1', ['maxPrice']],
+    ['a cursor that is not one', 'userId=fan&cursor=bm9wZQ', ['cursor']],
+    ['an unknown parameter', 'userId=fan&categories=music', ['categories']],
+    ['several at once', 'userId=fan&limit=0&maxPrice=x', ['limit', 'maxPrice']],
+  ])('answers 400 naming the parameter for %s', async (_name, query, paths) => {
+    const res = await personalizeSetup().get(`/api/v1/personalize?${query}`);
+    expect(res.status).toBe(400);
+    const json = (await res.json()) as ErrorJson;
+    expect(json.error.code).toBe('INVALID_PARAMETER');
+    expect(json.error.errors!.map((e) => e.path).sort()).toEqual(paths);
+    for (const p of paths) expect(json.error.message).toContain(p);
+  });
+
+  it('answers 400 on cursor for a cursor of other filters or another user', async () => {
+    const { get } = personalizeSetup();
+    const first = PersonalizeBody.parse(
+      await (await get('/api/v1/personalize?userId=fan&limit=2&city=Berlin')).json(),
+    );
+    const cursor = first.nextCursor!;
+    expect((await get(`/api/v1/personalize?userId=fan&limit=9&city=berlin&cursor=${cursor}`)).status).toBe(
+      200,
+    );
+    for (const q of [
+      'userId=fan&city=Paris',
+      'userId=fan',
+      'userId=u-a&city=Berlin',
+      'userId=fan&city=Berlin&maxPrice=5',
+    ]) {
+      const res = await get(`/api/v1/personalize?${q}&cursor=${cursor}`);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as ErrorJson).error.errors).toEqual([
+        { path: 'cursor', message: expect.stringContaining('other filters') },
+      ]);
+    }
+  });
+
+  it("lets a user token read its own feed and answers 403 for another user's", async () => {
+    const { get } = personalizeSetup();
+    const token = await tokenFor('fan');
+    expect((await get('/api/v1/personalize?userId=fan', token)).status).toBe(200);
+    const res = await get('/api/v1/personalize?userId=u-a', token);
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as ErrorJson).error.code).toBe('FORBIDDEN');
+    expect(res.headers.get('cache-control')).toBe('private, max-age=0');
+    expect((await get('/api/v1/personalize?userId=ghost', token)).status).toBe(403);
+    expect((await get('/api/v1/personalize?userId=fan', null)).status).toBe(401);
+  });
+
+  it('answers 503 with Retry-After when Redis is down, and while the catalogue loads', async () => {
+    const down = personalizeSetup({
+      profiles: {
+        get: () => Promise.reject(new ProfileStoreUnavailable('redis', 'redis unavailable: timeout')),
+      },
+    });
+    const res = await down.get('/api/v1/personalize?userId=fan');
+    expect(res.status).toBe(503);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await res.json()) as ErrorJson).error.code).toBe('PROFILE_STORE_UNAVAILABLE');
+
+    const loading = await personalizeSetup({ loaded: false }).get('/api/v1/personalize?userId=fan');
+    expect(loading.status).toBe(503);
+    expect(loading.headers.get('retry-after')).toBe('2');
+    expect(((await loading.json()) as ErrorJson).error.code).toBe('CATALOGUE_LOADING');
+  });
+
+  it('counts requests under the route template', async () => {
+    const { get } = personalizeSetup();
+    await get('/api/v1/personalize?userId=fan');
+    await get('/api/v1/personalize?limit=0');
+    const text = await (await get('/metrics', null)).text();
+    expect(text).toContain('pulse_query_requests_total{route="/api/v1/personalize",status="200"} 1');
+    expect(text).toContain('pulse_query_requests_total{route="/api/v1/personalize",status="400"} 1');
+  });
+});
+
 describe('public endpoints', () => {
   it('serves /healthz without authentication', async () => {
     const res = await setup().get('/healthz', null);
@@ -188,6 +392,14 @@ describe('public endpoints', () => {
     };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toContain('/api/v1/users/{userId}/profile');
+    expect(Object.keys(doc.paths)).toContain('/api/v1/personalize');
+    expect(Object.keys(doc.components.schemas.Personalize!.properties!)).toEqual([
+      'userId',
+      'generatedAt',
+      'strategy',
+      'items',
+      'nextCursor',
+    ]);
     expect(Object.keys(doc.components.schemas.Profile!.properties!)).toEqual([
       'userId',
       'version',

@@ -4,6 +4,8 @@
  * - `GET /api/v1/users/{userId}/profile`: the user's latest profile snapshot
  *   `{userId, version, updatedAt, profile}`; service keys read anyone, user tokens only themselves.
  *   `Cache-Control: private, max-age=0`.
+ * - `GET /api/v1/personalize?userId=…`: the user's ranked feed of upcoming events (feed.ts), same
+ *   authorization and caching as the profile.
  * - `GET /api/v1/openapi.json`: the OpenAPI 3.1 document (no authentication).
  * - `GET /healthz` and `GET /metrics`: no authentication.
  *
@@ -11,12 +13,30 @@
  * `{error: {code, message, errors?: [{path, message}]}}`; a profile store that is down becomes a 503
  * with Retry-After; unexpected errors become a logged 500.
  */
-import { Hono } from 'hono';
+import { Hono, type Context, type Next } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { Profile } from '../../model/index.ts';
 import type { Logger } from '../../runtime/index.ts';
+import type { VersionedProfile } from '../../state/index.ts';
 import type { QueryAuth } from './auth.ts';
-import { ProfileStoreUnavailable, QueryError } from './errors.ts';
-import { UserIdParam, type ErrorBody, type HealthBody } from './http-schemas.ts';
+import type { CatalogueIndex } from './catalogue.ts';
+import { ProfileStoreUnavailable, QueryError, type FieldError } from './errors.ts';
+import {
+  PersonalizeQuery,
+  UserIdParam,
+  type ErrorBody,
+  type HealthBody,
+  type PersonalizeBody,
+} from './http-schemas.ts';
+import {
+  InvalidCursorError,
+  planFeed,
+  rankFeed,
+  TRENDING_DEPTH,
+  type FeedPlan,
+  type TrendingResults,
+  type TrendingSource,
+} from './feed.ts';
 import { createQueryMetrics, type QueryMetrics } from './metrics.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import type { ProfileSource } from './profile-source.ts';
@@ -24,16 +44,28 @@ import type { ProfileSource } from './profile-source.ts';
 /** Retry-After (seconds) when a profile store did not answer. */
 export const UNAVAILABLE_RETRY_AFTER_SEC = 2;
 
+/** A trending source slower than this (ms) is treated as failed: the feed ranks without popularity. */
+export const TRENDING_TIMEOUT_MS = 300;
+
 export const PROFILE_ROUTE = '/api/v1/users/{userId}/profile';
+export const PERSONALIZE_ROUTE = '/api/v1/personalize';
 
 export interface QueryAppDeps {
   profiles: ProfileSource;
   auth: QueryAuth;
   log: Logger;
   metrics?: QueryMetrics;
+  /** The event catalogue (followCatalogue keeps it up to date); feeds answer 503 until it is loaded. */
+  catalogue: CatalogueIndex;
+  /** Trending counts per city; a failing source degrades the feed (no popularity), it never fails it. */
+  trending: TrendingSource;
+  /** Bound on each trending call; default {@link TRENDING_TIMEOUT_MS}. */
+  trendingTimeoutMs?: number;
+  /** The clock of feeds (epoch ms); default Date.now. */
+  now?: () => number;
 }
 
-const STATIC_ROUTES = new Set(['/api/v1/openapi.json', '/healthz', '/metrics']);
+const STATIC_ROUTES = new Set(['/api/v1/openapi.json', '/healthz', '/metrics', PERSONALIZE_ROUTE]);
 const PROFILE_PATH = /^\/api\/v1\/users\/[^/]+\/profile$/;
 
 const routeOf = (path: string) =>
@@ -89,11 +121,13 @@ export function createQueryApp(deps: QueryAppDeps): Hono {
   app.get('/api/v1/openapi.json', (c) => c.body(openapi, 200, { 'Content-Type': 'application/json' }));
 
   // Personal data: never stored by shared caches, revalidated by private ones (errors included).
-  app.use('/api/v1/users/*', async (c, next) => {
+  const privateCache = async (c: Context, next: Next) => {
     await next();
     c.header('Cache-Control', 'private, max-age=0');
     c.header('Vary', 'Authorization');
-  });
+  };
+  app.use('/api/v1/users/*', privateCache);
+  app.use(PERSONALIZE_ROUTE, privateCache);
 
   app.get('/api/v1/users/:userId/profile', async (c) => {
     const principal = await deps.auth.authenticate(c.req.header('authorization'));
@@ -114,5 +148,100 @@ export function createQueryApp(deps: QueryAppDeps): Hono {
     });
   });
 
+  const now = deps.now ?? Date.now;
+  const trendingMs = deps.trendingTimeoutMs ?? TRENDING_TIMEOUT_MS;
+  app.get(PERSONALIZE_ROUTE, async (c) => {
+    const principal = await deps.auth.authenticate(c.req.header('authorization'));
+    const parsed = PersonalizeQuery.safeParse(c.req.queries());
+    if (!parsed.success) throw invalidParameters(parsed.error.issues);
+    const q = parsed.data;
+    deps.auth.authorize(principal, q.userId);
+    if (!deps.catalogue.loaded)
+      throw new QueryError(503, 'CATALOGUE_LOADING', 'the event catalogue is still loading; retry later', {
+        retryAfterSec: UNAVAILABLE_RETRY_AFTER_SEC,
+      });
+    const profile = profileOf(await deps.profiles.get(q.userId), deps.log);
+    let plan: FeedPlan;
+    try {
+      plan = planFeed({
+        profile,
+        catalogue: deps.catalogue,
+        now: now(),
+        params: {
+          userId: q.userId,
+          limit: q.limit,
+          city: q.city,
+          lat: q.lat,
+          lon: q.lon,
+          radiusKm: q.radiusKm,
+          categories: q.category,
+          fromMs: q.from,
+          toMs: q.to,
+          maxPrice: q.maxPrice,
+          cursor: q.cursor,
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof InvalidCursorError)) throw err;
+      throw invalidParameters([{ path: ['cursor'], message: err.message }]);
+    }
+    const trending: TrendingResults = await Promise.all(
+      plan.trendingCities.map(async (city) => {
+        try {
+          return { city, items: await bounded(deps.trending.top(city, TRENDING_DEPTH), trendingMs) };
+        } catch (err) {
+          deps.log.warn('trending source failed; ranking without popularity', {
+            city,
+            error: (err as Error).message,
+          });
+          return { city, items: [] };
+        }
+      }),
+    );
+    return c.json(rankFeed(plan, trending) satisfies PersonalizeBody);
+  });
+
   return app;
+}
+
+/** Resolves like `p`, or rejects after `ms`. */
+function bounded<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  p.catch(() => undefined);
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The snapshot's profile when it has the model's shape; else (logged) none: the cold-start feed. */
+function profileOf(found: VersionedProfile | undefined, log: Logger) {
+  if (!found) return undefined;
+  const parsed = Profile.safeParse(found.profile);
+  if (parsed.success) return { version: found.version, profile: parsed.data };
+  log.warn('profile snapshot does not match the model; serving the cold-start feed', {
+    userId: found.userId,
+    version: found.version,
+    error: parsed.error.issues[0]?.message,
+  });
+  return undefined;
+}
+
+/** A 400 naming each parameter at fault (`errors[].path` is the parameter's name). */
+function invalidParameters(
+  issues: ReadonlyArray<{
+    path: ReadonlyArray<PropertyKey>;
+    message: string;
+    code?: string;
+    keys?: string[];
+  }>,
+): QueryError {
+  const errors: FieldError[] = issues.flatMap((i) =>
+    i.code === 'unrecognized_keys' && i.keys
+      ? i.keys.map((k) => ({ path: k, message: `unknown parameter: ${k}` }))
+      : [{ path: String(i.path[0] ?? ''), message: i.message }],
+  );
+  return new QueryError(400, 'INVALID_PARAMETER', errors.map((e) => `${e.path}: ${e.message}`).join('; '), {
+    errors,
+  });
 }

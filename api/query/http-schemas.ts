@@ -1,6 +1,9 @@
 /** Schemas of the query API's path parameters and of every HTTP body it sends. */
 import { z } from 'zod';
-import { ProfileUpdate } from '../../model/index.ts';
+import { CATEGORIES, Category, Price, ProfileUpdate, Venue } from '../../model/index.ts';
+
+export const PERSONALIZE_DEFAULT_LIMIT = 20;
+export const PERSONALIZE_MAX_LIMIT = 100;
 
 export const USER_ID_MAX_LENGTH = 128;
 
@@ -27,3 +30,120 @@ export type ProfileBody = z.infer<typeof ProfileBody>;
 
 export const HealthBody = z.object({ status: z.literal('ok') });
 export type HealthBody = z.infer<typeof HealthBody>;
+
+// ---------------------------------------------------------------------------------------------
+// GET /api/v1/personalize
+
+/** An ISO-8601 instant with an offset, or a calendar date (UTC). */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const instantOrDate = (name: string, endOfDay: boolean) =>
+  z
+    .string()
+    .refine((s) => ISO_DATE.test(s) || z.iso.datetime({ offset: true }).safeParse(s).success, {
+      message: `${name} must be an ISO-8601 instant (2026-05-01T18:00:00Z) or date (2026-05-01)`,
+    })
+    .transform((s) =>
+      ISO_DATE.test(s) ? Date.parse(`${s}T00:00:00Z`) + (endOfDay ? 86_400_000 : 0) : Date.parse(s),
+    )
+    .refine((ms) => Number.isFinite(ms), { message: `${name} is not a valid date` });
+
+const number = (name: string, check: z.ZodNumber) =>
+  z
+    .string()
+    .refine((s) => s.trim() !== '' && Number.isFinite(Number(s)), { message: `${name} must be a number` })
+    .transform(Number)
+    .pipe(check);
+
+/** At most one value of a query parameter, then `inner`. */
+const single = <T extends z.ZodType<unknown, string>>(name: string, inner: T) =>
+  z
+    .array(z.string())
+    .max(1, `${name} must be given at most once`)
+    .optional()
+    .transform((v) => v?.[0])
+    .pipe(inner.optional());
+
+/**
+ * The query of `GET /api/v1/personalize`, from Hono's `c.req.queries()` (every parameter as a list
+ * of values). Unknown parameters are rejected, so a typo does not silently widen the feed.
+ */
+export const PersonalizeQuery = z
+  .strictObject(
+    {
+      userId: single('userId', UserIdParam).pipe(z.string({ error: 'userId is required' })),
+      limit: single(
+        'limit',
+        number(
+          'limit',
+          z
+            .number()
+            .int('limit must be an integer')
+            .min(1, 'limit must be at least 1')
+            .max(PERSONALIZE_MAX_LIMIT, `limit must be at most ${PERSONALIZE_MAX_LIMIT}`),
+        ),
+      ).transform((v) => v ?? PERSONALIZE_DEFAULT_LIMIT),
+      city: single('city', z.string().trim().min(1, 'city must not be empty').max(100, 'city is too long')),
+      lat: single('lat', number('lat', z.number().min(-90, 'lat must be ≥ -90').max(90, 'lat must be ≤ 90'))),
+      lon: single(
+        'lon',
+        number('lon', z.number().min(-180, 'lon must be ≥ -180').max(180, 'lon must be ≤ 180')),
+      ),
+      radiusKm: single(
+        'radiusKm',
+        number(
+          'radiusKm',
+          z.number().gt(0, 'radiusKm must be positive').max(20_000, 'radiusKm must be ≤ 20000'),
+        ),
+      ),
+      category: z
+        .array(Category, { error: `category must be one of ${CATEGORIES.join(', ')}` })
+        .max(CATEGORIES.length, 'too many categories')
+        .optional(),
+      from: single('from', instantOrDate('from', false)),
+      to: single('to', instantOrDate('to', true)),
+      maxPrice: single('maxPrice', number('maxPrice', z.number().min(0, 'maxPrice must be ≥ 0'))),
+      cursor: single('cursor', z.string().min(1, 'cursor must not be empty').max(8192, 'cursor is too long')),
+    },
+    {
+      error: (iss) =>
+        iss.code === 'unrecognized_keys' ? `unknown parameter: ${iss.keys.join(', ')}` : undefined,
+    },
+  )
+  .superRefine((q, ctx) => {
+    if ((q.lat === undefined) !== (q.lon === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [q.lat === undefined ? 'lat' : 'lon'],
+        message: 'lat and lon must be given together',
+      });
+    if (q.radiusKm !== undefined && (q.lat === undefined || q.lon === undefined))
+      ctx.addIssue({ code: 'custom', path: ['radiusKm'], message: 'radiusKm needs lat and lon' });
+    if (q.from !== undefined && q.to !== undefined && q.to <= q.from)
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
+  });
+export type PersonalizeQuery = z.infer<typeof PersonalizeQuery>;
+
+export const FeedItemBody = z.object({
+  eventId: z.string(),
+  title: z.string(),
+  category: Category,
+  startsAt: z.string(),
+  venue: Venue,
+  city: z.string(),
+  /** From (lat, lon) if given, else from the centre of the user's home city; null when unknown. */
+  distanceKm: z.number().nonnegative().nullable(),
+  price: Price.nullable(),
+  score: z.number(),
+  reasons: z.array(z.string()),
+});
+
+/** 200 from `GET /api/v1/personalize`. */
+export const PersonalizeBody = z.object({
+  userId: z.string(),
+  generatedAt: z.string(),
+  strategy: z.enum(['personalized', 'trending', 'soonest']),
+  items: z.array(FeedItemBody),
+  /** Pass as `cursor` (with the same filters) for the next page; null on the last page. */
+  nextCursor: z.string().nullable(),
+});
+export type PersonalizeBody = z.infer<typeof PersonalizeBody>;

@@ -4,7 +4,17 @@
  * them are written by hand.
  */
 import { z } from 'zod';
-import { ErrorBody, HealthBody, ProfileBody, USER_ID_MAX_LENGTH, UserIdParam } from './http-schemas.ts';
+import { CATEGORIES } from '../../model/index.ts';
+import {
+  ErrorBody,
+  HealthBody,
+  PERSONALIZE_DEFAULT_LIMIT,
+  PERSONALIZE_MAX_LIMIT,
+  PersonalizeBody,
+  ProfileBody,
+  USER_ID_MAX_LENGTH,
+  UserIdParam,
+} from './http-schemas.ts';
 
 const schema = (s: z.ZodType): Record<string, unknown> => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(s, { io: 'output', unrepresentable: 'any' });
@@ -12,6 +22,14 @@ const schema = (s: z.ZodType): Record<string, unknown> => {
 };
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+const query = (name: string, required: boolean, description: string, s: Record<string, unknown>) => ({
+  name,
+  in: 'query',
+  required,
+  description,
+  schema: s,
+});
 
 const errorResponse = (description: string, headers?: Record<string, unknown>) => ({
   description,
@@ -25,12 +43,14 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     info: {
       title: 'Pulsecity query API',
       version: '1.0.0',
-      description: 'Reads user profiles computed by the Pulsecity stream jobs. See docs/api.md.',
+      description:
+        'Reads user profiles computed by the Pulsecity stream jobs and serves personalised feeds of upcoming events. See docs/api.md.',
     },
     servers: [{ url: '/' }],
     components: {
       schemas: {
         Profile: schema(ProfileBody),
+        Personalize: schema(PersonalizeBody),
         Error: schema(ErrorBody),
         Health: schema(HealthBody),
       },
@@ -77,6 +97,71 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             '503': errorResponse('A profile store is unavailable (PROFILE_STORE_UNAVAILABLE)', {
               'Retry-After': { description: 'seconds', schema: { type: 'integer' } },
             }),
+          },
+        },
+      },
+      '/api/v1/personalize': {
+        get: {
+          operationId: 'personalize',
+          summary: "A user's ranked feed of upcoming events",
+          description:
+            'Rule-based ranking (personalized: 0.5·interest + 0.2·proximity + 0.15·soon + 0.15·popularity; cold start, fewer than 5 events: trending, else soonest). See docs/api.md for the formula and the cursor.',
+          security: [{ serviceKey: [] }, { userToken: [] }],
+          parameters: [
+            query('userId', true, `1 to ${USER_ID_MAX_LENGTH} characters`, schema(UserIdParam)),
+            query('limit', false, `Items per page, default ${PERSONALIZE_DEFAULT_LIMIT}`, {
+              type: 'integer',
+              minimum: 1,
+              maximum: PERSONALIZE_MAX_LIMIT,
+            }),
+            query('city', false, 'Only events in this city (case-insensitive)', { type: 'string' }),
+            query('lat', false, 'Latitude of the user, with lon: origin of distances', {
+              type: 'number',
+              minimum: -90,
+              maximum: 90,
+            }),
+            query('lon', false, 'Longitude of the user, with lat', {
+              type: 'number',
+              minimum: -180,
+              maximum: 180,
+            }),
+            query('radiusKm', false, 'Only events within this distance of (lat, lon)', {
+              type: 'number',
+              exclusiveMinimum: 0,
+            }),
+            {
+              ...query('category', false, 'Only these top-level categories (repeatable)', {
+                type: 'array',
+                items: { type: 'string', enum: [...CATEGORIES] },
+              }),
+              style: 'form',
+              explode: true,
+            },
+            query('from', false, 'ISO instant or date; default now', { type: 'string' }),
+            query('to', false, 'ISO instant (exclusive) or date (inclusive); default 30 days after from', {
+              type: 'string',
+            }),
+            query('maxPrice', false, 'Only free events or events whose cheapest ticket costs at most this', {
+              type: 'number',
+              minimum: 0,
+            }),
+            query('cursor', false, 'nextCursor of the previous page, with the same other parameters', {
+              type: 'string',
+            }),
+          ],
+          responses: {
+            '200': {
+              description: 'A page of the feed',
+              headers: { 'Cache-Control': { schema: { type: 'string', const: 'private, max-age=0' } } },
+              content: { 'application/json': { schema: ref('Personalize') } },
+            },
+            '400': errorResponse('A parameter is invalid; errors[].path names it (INVALID_PARAMETER)'),
+            '401': errorResponse('Missing, malformed, unknown or expired credential (UNAUTHENTICATED)'),
+            '403': errorResponse("A user token reading another user's feed (FORBIDDEN)"),
+            '503': errorResponse(
+              'A profile store is unavailable (PROFILE_STORE_UNAVAILABLE) or the catalogue is loading (CATALOGUE_LOADING)',
+              { 'Retry-After': { description: 'seconds', schema: { type: 'integer' } } },
+            ),
           },
         },
       },

@@ -1,6 +1,9 @@
 /**
- * Starts the query API: resolves credentials, opens Redis and PostgreSQL, listens. `close()` (or
- * aborting `signal`) stops accepting requests, waits for those in flight, then closes the stores; it
+ * Starts the query API: resolves credentials, opens Redis and PostgreSQL, starts following the event
+ * catalogue in the background (feeds answer 503 until it is loaded; the profile route does not
+ * wait), listens. `close()` (or
+ * aborting `signal`) stops accepting requests, waits for those in flight, then closes the stores and
+ * the catalogue consumer; it
  * is idempotent.
  */
 import { serve, type ServerType } from '@hono/node-server';
@@ -8,6 +11,8 @@ import type { Logger } from '../../runtime/index.ts';
 import { createPool, PgProfileStore, RedisProfileStore } from '../../state/index.ts';
 import { createQueryApp } from './app.ts';
 import { createQueryAuth, resolveQueryAuth } from './auth.ts';
+import { CatalogueIndex, followCatalogue, type CatalogueFollower } from './catalogue.ts';
+import type { TrendingSource } from './feed.ts';
 import { createQueryMetrics } from './metrics.ts';
 import { createProfileSource } from './profile-source.ts';
 
@@ -22,9 +27,73 @@ export interface QueryServerOptions {
   jwtSecret: string | undefined;
   nodeEnv: 'development' | 'production' | 'test';
   redisTimeoutMs?: number;
+  /** Kafka bootstrap servers, to read the catalogue from. */
+  brokers: string[];
+  /** The compacted catalogue topic (`<namespace>events-catalog`). */
+  catalogTopic: string;
+  /** Trending counts per city; without one, feeds rank without popularity. */
+  trending?: TrendingSource;
   log: Logger;
   signal?: AbortSignal;
 }
+
+/** Delay between attempts to start following the catalogue (e.g. while Kafka is unreachable). */
+export const CATALOGUE_RETRY_MS = 5000;
+/** How long close() waits for a catalogue start still in progress. */
+const CATALOGUE_CLOSE_WAIT_MS = 2000;
+
+/**
+ * Follows the catalogue in the background, retrying the start until it succeeds, so that the profile
+ * route serves even while Kafka is unreachable (feeds answer 503 until the catalogue is loaded).
+ */
+function followCatalogueUntilClosed(
+  opts: QueryServerOptions,
+  index: CatalogueIndex,
+): { close(): Promise<void> } {
+  let stopped = false;
+  let follower: CatalogueFollower | undefined;
+  let wake: (() => void) | undefined;
+  const running = (async () => {
+    for (let attempt = 1; !stopped; attempt++) {
+      try {
+        const f = await followCatalogue({
+          brokers: opts.brokers,
+          topic: opts.catalogTopic,
+          index,
+          log: opts.log,
+        });
+        if (stopped) await f.close();
+        else follower = f;
+        return;
+      } catch (err) {
+        opts.log.warn('cannot follow the catalogue yet; retrying', {
+          topic: opts.catalogTopic,
+          attempt,
+          error: (err as Error).message,
+        });
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, CATALOGUE_RETRY_MS).unref();
+        });
+      }
+    }
+  })();
+  return {
+    async close() {
+      stopped = true;
+      wake?.();
+      // A start stuck on an unreachable broker must not hold shutdown: it closes what it opens late.
+      await Promise.race([
+        running,
+        new Promise((resolve) => setTimeout(resolve, CATALOGUE_CLOSE_WAIT_MS).unref()),
+      ]);
+      await follower?.close();
+    },
+  };
+}
+
+/** Trending source of a server configured without one: nothing is trending. */
+const NO_TRENDING: TrendingSource = { top: () => Promise.resolve([]) };
 
 export interface QueryServer {
   readonly port: number;
@@ -34,15 +103,19 @@ export interface QueryServer {
 export async function startQueryServer(opts: QueryServerOptions): Promise<QueryServer> {
   const auth = createQueryAuth(resolveQueryAuth(opts.keys, opts.jwtSecret, opts.nodeEnv, opts.log));
   const redis = new RedisProfileStore(opts.redisUrl, opts.namespace);
-  const postgres = new PgProfileStore(createPool(opts.databaseUrl, 10));
+  const postgres = new PgProfileStore(createPool(opts.databaseUrl, 10), undefined, opts.namespace);
+  const catalogue = new CatalogueIndex();
+  const catalogueFollower = followCatalogueUntilClosed(opts, catalogue);
   const closeStores = async () => {
-    await Promise.allSettled([redis.close(), postgres.close()]);
+    await Promise.allSettled([redis.close(), postgres.close(), catalogueFollower.close()]);
   };
   const app = createQueryApp({
     profiles: createProfileSource({ redis, postgres, log: opts.log, redisTimeoutMs: opts.redisTimeoutMs }),
     auth,
     log: opts.log,
     metrics: createQueryMetrics(),
+    catalogue,
+    trending: opts.trending ?? NO_TRENDING,
   });
   let server: ServerType | undefined;
   let port = 0;

@@ -55,6 +55,8 @@ export function registerServeCommands(program: Command, config: () => AppConfig)
               redisUrl: cfg.redisUrl,
               databaseUrl: cfg.databaseUrl,
               namespace: cfg.namespace,
+              brokers: cfg.kafkaBrokers,
+              catalogTopic: `${cfg.namespace}events-catalog`,
               keys: cfg.query.keys,
               jwtSecret: cfg.query.jwtSecret,
               nodeEnv: cfg.nodeEnv,
