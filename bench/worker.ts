@@ -15,6 +15,8 @@ export interface BenchWorkerOptions {
   logFile: string;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /** Extra environment, e.g. PULSE_COMMIT_INTERVAL_MS. */
+  env?: Record<string, string>;
 }
 
 export interface WorkerStatus {
@@ -100,6 +102,7 @@ export class BenchWorker {
         KAFKA_BROKERS: this.opts.brokers.join(','),
         PULSE_NAMESPACE: this.opts.namespace,
         PULSE_STATE_DIR: this.opts.stateDir,
+        ...this.opts.env,
       },
       stdio: ['ignore', log, log],
     });

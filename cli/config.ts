@@ -40,6 +40,8 @@ export const EnvSchema = z.object({
   PULSE_ROCKSDB_CACHE_MB: z.coerce.number().positive().default(8),
   PULSE_ROCKSDB_WRITE_BUFFER_MB: z.coerce.number().positive().default(4),
   PULSE_CACHE_ENTRIES: z.coerce.number().int().positive().default(200_000),
+  /** Overrides every job's commit interval (and the profile job's emit interval): latency vs. cost. */
+  PULSE_COMMIT_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).optional(),
   /** Test-only fault injection: `<commit-step>:<n>` kills the worker at the n-th time it reaches the step. */
   PULSE_TEST_CRASH_AT: z
     .union([
@@ -79,6 +81,8 @@ export interface AppConfig {
   groupProtocol: 'consumer' | 'classic';
   rocks: { cacheSize: number; writeBufferSize: number };
   cacheEntries: number;
+  /** `PULSE_COMMIT_INTERVAL_MS`: when set, every job's commit interval. */
+  commitIntervalMs: number | undefined;
   testCrashAt: { step: string; nth: number } | undefined;
   testFailTxnAt: number | undefined;
   ingest: { keys: string | undefined; port: number; ratePerSec: number; burst: number };
@@ -116,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       writeBufferSize: Math.round(e.PULSE_ROCKSDB_WRITE_BUFFER_MB * 1024 * 1024),
     },
     cacheEntries: e.PULSE_CACHE_ENTRIES,
+    commitIntervalMs: e.PULSE_COMMIT_INTERVAL_MS,
     testFailTxnAt: e.PULSE_TEST_FAIL_TXN_AT,
     testCrashAt: e.PULSE_TEST_CRASH_AT
       ? { step: e.PULSE_TEST_CRASH_AT.split(':')[0]!, nth: Number(e.PULSE_TEST_CRASH_AT.split(':')[1]) }

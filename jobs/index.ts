@@ -7,14 +7,23 @@ import type { AnyJob } from '../runtime/index.ts';
 import { aggregateProfilesJob } from './aggregate-profiles/job.ts';
 import { enrichUserEventsJob } from './enrich-user-events/job.ts';
 import { writeProfilesJob } from './write-profiles/job.ts';
-import { createPool, migrate, PgProfileStore, RedisProfileStore } from '../state/index.ts';
+import {
+  createPool,
+  migrate,
+  PgProfileStore,
+  RedisProfileStore,
+  RedisTrendingStore,
+} from '../state/index.ts';
 import { countByKeyJob } from './count-by-key/job.ts';
+import { trendingJob } from './trending/job.ts';
 
 export interface JobContext {
   namespace: string;
-  /** Needed by jobs with Redis or PostgreSQL sinks (write-profiles). */
+  /** Needed by jobs with Redis or PostgreSQL sinks (write-profiles, trending). */
   redisUrl?: string;
   databaseUrl?: string;
+  /** Every job's commit interval (`PULSE_COMMIT_INTERVAL_MS`); each job's default otherwise. */
+  commitIntervalMs?: number | undefined;
 }
 
 function required(value: string | undefined, name: string, job: string): string {
@@ -23,28 +32,47 @@ function required(value: string | undefined, name: string, job: string): string 
 }
 
 export const registry: Record<string, (ctx: JobContext) => AnyJob> = {
-  'count-by-key': (ctx) => countByKeyJob({ namespace: ctx.namespace }),
+  'count-by-key': (ctx) =>
+    countByKeyJob({ namespace: ctx.namespace, commitIntervalMs: ctx.commitIntervalMs }),
   'count-by-key-eos': (ctx) =>
-    countByKeyJob({ namespace: ctx.namespace, guarantee: 'exactly_once', name: 'count-by-key-eos' }),
-  'enrich-user-events': (ctx) => enrichUserEventsJob({ namespace: ctx.namespace }),
-  'aggregate-profiles': (ctx) => aggregateProfilesJob({ namespace: ctx.namespace }),
+    countByKeyJob({
+      namespace: ctx.namespace,
+      guarantee: 'exactly_once',
+      name: 'count-by-key-eos',
+      commitIntervalMs: ctx.commitIntervalMs,
+    }),
+  'enrich-user-events': (ctx) =>
+    enrichUserEventsJob({ namespace: ctx.namespace, commitIntervalMs: ctx.commitIntervalMs }),
+  'aggregate-profiles': (ctx) =>
+    aggregateProfilesJob({ namespace: ctx.namespace, commitIntervalMs: ctx.commitIntervalMs }),
   'write-profiles': (ctx) =>
     writeProfilesJob({
       namespace: ctx.namespace,
+      commitIntervalMs: ctx.commitIntervalMs,
       sinks: () => {
         const pool = createPool(required(ctx.databaseUrl, 'DATABASE_URL', 'write-profiles'), 4);
         return [
           new RedisProfileStore(required(ctx.redisUrl, 'REDIS_URL', 'write-profiles'), ctx.namespace),
-          new PgProfileStore(pool, async () => {
-            const c = await pool.connect();
-            try {
-              await migrate(c);
-            } finally {
-              c.release();
-            }
-          }),
+          new PgProfileStore(
+            pool,
+            async () => {
+              const c = await pool.connect();
+              try {
+                await migrate(c);
+              } finally {
+                c.release();
+              }
+            },
+            ctx.namespace,
+          ),
         ];
       },
+    }),
+  trending: (ctx) =>
+    trendingJob({
+      namespace: ctx.namespace,
+      commitIntervalMs: ctx.commitIntervalMs,
+      sink: () => new RedisTrendingStore(required(ctx.redisUrl, 'REDIS_URL', 'trending'), ctx.namespace),
     }),
 };
 

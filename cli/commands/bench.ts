@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { projectRoot, type AppConfig } from '../config.ts';
 import { formatReport } from '../../bench/report.ts';
 import { runRuntimeBench } from '../../bench/runtime-bench.ts';
+import { formatE2eReport, runE2eBench } from '../../bench/e2e.ts';
 
 const count = (v: string): number => {
   const n = Number(v);
@@ -58,6 +59,59 @@ export function registerBenchCommands(program: Command, config: () => AppConfig)
             ? JSON.stringify(report, (_k, v: unknown) => (v === undefined ? null : v), 2)
             : formatReport(report),
         );
+      },
+    );
+  bench
+    .command('e2e')
+    .description(
+      'end-to-end latency: events posted to the ingestion API at a fixed rate, time until each shows ' +
+        'in its user profile in Redis (p50/p99), through the real jobs in one worker process',
+    )
+    .option('--rate <n>', 'events per second', count, 2000)
+    .option('--seconds <n>', 'length of the measured phase', count, 30)
+    .option('--users <n>', 'distinct users', count, 10_000)
+    .option('--partitions <n>', 'topic partitions', count, 6)
+    .option('--commit-interval <ms>', "every job's commit interval (default: each job's own)", count)
+    .option('--logs <dir>', 'keep the worker log in <dir>')
+    .option('--keep', "keep the run's topics for inspection", false)
+    .option('--split', 'one worker process per job (default: one process running all three)', false)
+    .option('--cpu-prof <dir>', 'write a V8 CPU profile of the worker to <dir>')
+    .option('--json', 'print the result as JSON', false)
+    .action(
+      async (opts: {
+        cpuProf?: string;
+        split: boolean;
+        keep: boolean;
+        rate: number;
+        seconds: number;
+        users: number;
+        partitions: number;
+        commitInterval?: number;
+        logs?: string;
+        json: boolean;
+      }) => {
+        const cfg = config();
+        if (opts.rate < 1 || opts.seconds < 1 || opts.users < 1 || opts.partitions < 1)
+          throw new Error('--rate, --seconds, --users and --partitions must be at least 1');
+        if (opts.commitInterval !== undefined && opts.commitInterval < 10)
+          throw new Error('--commit-interval must be at least 10 ms');
+        const report = await runE2eBench({
+          brokers: cfg.kafkaBrokers,
+          redisUrl: cfg.redisUrl,
+          databaseUrl: cfg.databaseUrl,
+          root: projectRoot,
+          rate: opts.rate,
+          seconds: opts.seconds,
+          users: opts.users,
+          partitions: opts.partitions,
+          commitIntervalMs: opts.commitInterval,
+          logDir: opts.logs,
+          cpuProfDir: opts.cpuProf,
+          split: opts.split,
+          keep: opts.keep,
+          progress: (msg) => process.stderr.write(`bench: ${msg}\n`),
+        });
+        console.log(opts.json ? JSON.stringify(report, null, 2) : formatE2eReport(report));
       },
     );
 }

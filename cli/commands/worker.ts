@@ -22,6 +22,7 @@ export function registerWorkerCommand(program: Command, config: () => AppConfig)
         namespace: cfg.namespace,
         redisUrl: cfg.redisUrl,
         databaseUrl: cfg.databaseUrl,
+        commitIntervalMs: cfg.commitIntervalMs,
       });
       const worker = new Worker(jobs, {
         brokers: cfg.kafkaBrokers,
@@ -47,7 +48,7 @@ export function registerWorkerCommand(program: Command, config: () => AppConfig)
         }, 10_000);
         hard.unref();
         worker.close().then(
-          () => process.exit(worker.failed ? 1 : 0),
+          () => process.exit(worker.failed || signal === 'start failure' ? 1 : 0),
           (err: unknown) => {
             log.error('shutdown failed', { error: (err as Error).message });
             process.exit(1);
@@ -56,7 +57,14 @@ export function registerWorkerCommand(program: Command, config: () => AppConfig)
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
-      await worker.start();
+      try {
+        await worker.start();
+      } catch (err) {
+        // Nothing half-started may keep the process alive: an operator's supervisor restarts it.
+        log.error('worker failed to start', { error: (err as Error).message });
+        stop('start failure');
+        return;
+      }
       // A failed job (e.g. `onError: 'fail'`) stops the worker with a non-zero exit code.
       const watch = setInterval(() => {
         if (worker.failed) {

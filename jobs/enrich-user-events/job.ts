@@ -8,10 +8,11 @@ import { geoRegion, mapCategory, normalizeDevice } from './normalize.ts';
  * category, venue city and coordinates; normalises the device and maps the country to a region.
  * An unknown item is enriched from the event's own context, never dropped.
  */
-export function enrichUserEventsJob(opts: { namespace?: string } = {}) {
+export function enrichUserEventsJob(opts: { namespace?: string; commitIntervalMs?: number } = {}) {
   const ns = opts.namespace ?? '';
   return defineJob({
     name: `${ns}enrich-user-events`,
+    commitIntervalMs: opts.commitIntervalMs,
     description: 'joins interactions with the catalogue and normalises device, region and category',
     inputs: { events: { topic: `${ns}raw-user-events`, schema: UserEvent } },
     globals: { catalog: { topic: `${ns}events-catalog`, schema: CatalogEvent } },

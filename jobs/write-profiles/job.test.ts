@@ -4,10 +4,15 @@ import type { ProfileSink, VersionedProfile } from '../../state/index.ts';
 import { writeProfilesJob } from './job.ts';
 
 class FakeSink implements ProfileSink {
-  readonly name = 'fake';
   readonly rows = new Map<string, VersionedProfile>();
   batches: number[] = [];
+  failing = false;
+  constructor(
+    readonly name = 'fake',
+    readonly serving = false,
+  ) {}
   write(batch: VersionedProfile[]): Promise<number> {
+    if (this.failing) return Promise.reject(new Error(`${this.name} is down`));
     this.batches.push(batch.length);
     let n = 0;
     for (const u of batch) {
@@ -53,6 +58,43 @@ describe('write-profiles', () => {
     await d.pipe('updates', 'u1', { userId: 'u1', version: 2, updatedAt: 9, profile });
     await d.commit();
     expect(sink.rows.get('u1')?.version).toBe(3);
+    await d.close();
+  });
+
+  it('writes serving sinks within the serving interval and the others only at commit', async () => {
+    const redis = new FakeSink('redis', true);
+    const pg = new FakeSink('postgres');
+    const d = await TestDriver.create(writeProfilesJob({ sinks: () => [redis, pg], servingIntervalMs: 20 }), {
+      partitions: 1,
+    });
+    await d.pipe('updates', 'u1', { userId: 'u1', version: 4, updatedAt: 4, profile });
+    await d.advanceTime(20);
+    expect(redis.rows.get('u1')?.version).toBe(4);
+    expect(pg.rows.size).toBe(0);
+    await d.commit();
+    expect(pg.rows.get('u1')?.version).toBe(4);
+    // Between commits the durable sink is written in the background every durableIntervalMs.
+    await d.pipe('updates', 'u1', { userId: 'u1', version: 5, updatedAt: 5, profile });
+    await d.advanceTime(100);
+    expect(pg.rows.get('u1')?.version).toBe(4);
+    await d.advanceTime(160);
+    expect(pg.rows.get('u1')?.version).toBe(5);
+    await d.close();
+  });
+
+  it('leaves what a failed serving write missed to the commit, which writes it', async () => {
+    const redis = new FakeSink('redis', true);
+    const d = await TestDriver.create(writeProfilesJob({ sinks: () => [redis], servingIntervalMs: 20 }), {
+      partitions: 1,
+    });
+    redis.failing = true;
+    await d.pipe('updates', 'u1', { userId: 'u1', version: 2, updatedAt: 2, profile });
+    await d.advanceTime(20);
+    expect(redis.rows.size).toBe(0);
+    redis.failing = false;
+    await d.advanceTime(20); // nothing left for the punctuator: the update waits for the commit
+    await d.commit();
+    expect(redis.rows.get('u1')?.version).toBe(2);
     await d.close();
   });
 });

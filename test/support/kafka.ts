@@ -76,6 +76,7 @@ export async function readAll(
     value: Buffer | null;
     partition: number;
     offset: number;
+    timestamp: number;
     headers: Record<string, string>;
   }>
 > {
@@ -94,6 +95,7 @@ export async function readAll(
     value: Buffer | null;
     partition: number;
     offset: number;
+    timestamp: number;
     headers: Record<string, string>;
   }> = [];
   if (target.size === 0) return out;
@@ -130,6 +132,7 @@ export async function readAll(
             value: m.value,
             partition: batch.partition,
             offset: Number(m.offset),
+            timestamp: Number(m.timestamp),
             headers,
           });
         }

@@ -199,7 +199,10 @@ export class JobRunner {
 
   async start(): Promise<void> {
     const { brokers, workerId } = this.opts;
-    this.partitions = await ensureTopics(this.job, brokers);
+    this.partitions = await ensureTopics(this.job, brokers, {
+      log: this.opts.log,
+      stopped: () => this.stopping,
+    });
     this.inputTopics = Object.values(this.job.inputs).map((i) => i.topic);
     const clientId = `${this.job.name}.${workerId}${this.opts.statusPort ? `@${this.opts.statusPort}` : ''}`;
     this.producer = new TrackedProducer(
@@ -285,13 +288,14 @@ export class JobRunner {
       const msgs = await this.consumer.consume(this.maxBatch);
       await this.handleRebalances();
       if (msgs.length) await this.processMessages(msgs);
-      this.drainOutputs();
       const now = Date.now();
+      // Punctuators before the commit: what they emit is on its way while the commit waits for
+      // acknowledgements, and their store changes are part of this commit.
+      for (const s of this.slots.values()) if (s.state === 'running') await s.task!.punctuate(now);
+      this.drainOutputs();
       if (now - this.lastCommit >= this.job.commitIntervalMs || this.out.length > 100_000)
         await this.commit();
-      for (const s of this.slots.values()) if (s.state === 'running') await s.task!.punctuate(now);
       if (now - this.lastWatchdog > 5000) await this.watchdog(now);
-      this.drainOutputs();
     }
   }
 
@@ -366,11 +370,14 @@ export class JobRunner {
 
   private async commit(): Promise<void> {
     const t0 = performance.now();
+    const ph: Array<[string, number]> = [];
     const running = [...this.slots.values()].filter(
       (s) => s.state === 'running' && this.changedSinceCommit(s),
     );
-    // 0. sinks: processors write their buffered external effects (idempotent, versioned) first.
-    for (const slot of running) await slot.task!.flush();
+    // 0. sinks: processors write their buffered external effects (idempotent, versioned) first,
+    //    all tasks at once (their writes are independent; a sink's own pool bounds concurrency).
+    await Promise.all(running.map((slot) => slot.task!.flush()));
+    ph.push(['sinks', performance.now()]);
     this.drainOutputs();
     const dirty = new Map<Slot, Map<string, DirtyEntry[]>>();
     for (const slot of running) {
@@ -393,8 +400,10 @@ export class JobRunner {
       dirty.set(slot, perStore);
     }
     this.crashPoint('changelog-produced', running.length > 0);
+    ph.push(['produced', performance.now()]);
     await this.producer.flushAll(this.slowFlush);
     this.crashPoint('outputs-flushed', running.length > 0);
+    ph.push(['flushed1', performance.now()]);
     for (const [tp, end] of this.producer.takeDelivered()) {
       const i = tp.lastIndexOf('/');
       const topic = tp.slice(0, i);
@@ -434,6 +443,7 @@ export class JobRunner {
     }
     this.producer.takeDelivered();
     this.crashPoint('checkpoint-written', running.length > 0);
+    ph.push(['cp', performance.now()]);
     let first = true;
     await Promise.all(
       running.map(async (slot) => {
@@ -450,6 +460,7 @@ export class JobRunner {
       }),
     );
     this.crashPoint('local-persisted', running.length > 0);
+    ph.push(['local', performance.now()]);
     if (!this.eos && groupOffsets.length) {
       try {
         this.consumer.commit(groupOffsets);
@@ -463,6 +474,11 @@ export class JobRunner {
     if (this.eos) await this.beginTxn();
     this.lastCommit = Date.now();
     if (running.length) this.opts.hooks?.commit?.(this.job.name, (performance.now() - t0) / 1000);
+    {
+      const parts = ph.map(([n, t]) => `${n}=${(t - t0).toFixed(0)}`).join(' ');
+      if (performance.now() - t0 > 40)
+        this.opts.log.info('commit phases', { job: this.job.name, n: running.length, parts });
+    }
   }
 
   /**

@@ -18,15 +18,33 @@ export class TopologyError extends Error {
  * dead-letter topic, store changelogs and checkpoint topic with the input's partition count.
  * Returns that partition count.
  */
-export async function ensureTopics(job: AnyJob, brokers: string[]): Promise<number> {
+export async function ensureTopics(
+  job: AnyJob,
+  brokers: string[],
+  /**
+   * Wait for missing inputs instead of failing: a job deployed before the job (or producer) that
+   * creates its input starts when the topic appears. `stopped()` ends the wait.
+   */
+  wait?: { log: { warn(msg: string, fields?: Record<string, unknown>): void }; stopped: () => boolean },
+): Promise<number> {
   const admin = createAdmin(brokers);
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
     const inputs = Object.values(job.inputs).map((i) => i.topic);
-    const missing = inputs.filter((t) => !existing.has(t));
-    if (missing.length)
-      throw new TopologyError(`${job.name}: input topic(s) ${missing.join(', ')} do not exist`);
+    let lastLog = 0;
+    let existing: Set<string>;
+    for (;;) {
+      existing = new Set(await admin.listTopics());
+      const missing = inputs.filter((t) => !existing.has(t));
+      if (missing.length === 0) break;
+      if (!wait || wait.stopped())
+        throw new TopologyError(`${job.name}: input topic(s) ${missing.join(', ')} do not exist`);
+      if (Date.now() - lastLog > 30_000) {
+        lastLog = Date.now();
+        wait.log.warn('waiting for input topic(s) to be created', { job: job.name, missing });
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
     const meta = await admin.fetchTopicMetadata({ topics: inputs });
     const counts = new Map(meta.map((m) => [m.name, m.partitions.length]));
     const distinct = new Set(counts.values());

@@ -12,6 +12,11 @@ export interface VersionedProfile {
  */
 export interface ProfileSink {
   readonly name: string;
+  /**
+   * A serving copy (Redis): written as soon as updates arrive, not only at commits, because readers
+   * wait on it. Writes to it are versioned like every sink's, so writing early loses nothing.
+   */
+  readonly serving?: boolean;
   /** Writes the batch; resolves with how many rows were newer and got written. */
   write(batch: VersionedProfile[]): Promise<number>;
   get(userId: string): Promise<VersionedProfile | undefined>;

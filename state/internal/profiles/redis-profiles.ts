@@ -15,6 +15,7 @@ type CasRedis = Redis & {
 /** Profile snapshots in Redis: one hash per user at `<prefix>profile:<userId>`. */
 export class RedisProfileStore implements ProfileSink {
   readonly name = 'redis';
+  readonly serving = true;
   private readonly redis: CasRedis;
 
   constructor(
