@@ -15,6 +15,8 @@ export interface IndexedEvent {
   event: CatalogEvent;
   /** `event.startsAt` as epoch ms. */
   startMs: number;
+  /** The city as compared (trimmed, lower case), computed once. */
+  cityKey: string;
 }
 
 export interface CatalogueQuery {
@@ -98,7 +100,7 @@ export class CatalogueIndex {
     const startMs = Date.parse(event.startsAt);
     if (!Number.isFinite(startMs)) throw new RangeError(`event ${event.id}: invalid startsAt`);
     this.delete(event.id);
-    const entry: IndexedEvent = { event, startMs };
+    const entry: IndexedEvent = { event, startMs, cityKey: cityKey(event.city) };
     this.byId.set(event.id, entry);
     this.added.add(entry);
     this.count(event, 1);
@@ -136,7 +138,7 @@ export class CatalogueIndex {
       if (entry.startMs >= q.toMs) break;
       const e = entry.event;
       if (q.status !== undefined && e.status !== q.status) continue;
-      if (city !== undefined && cityKey(e.city) !== city) continue;
+      if (city !== undefined && entry.cityKey !== city) continue;
       if (q.categories && !q.categories.has(e.category)) continue;
       if (q.maxPrice !== undefined && !(e.price && (e.price.isFree || e.price.min <= q.maxPrice))) continue;
       if (q.near) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Profile } from '../../model/index.ts';
 import { CatalogueIndex, haversineKm } from './catalogue.ts';
 import {
+  cachedTrending,
   buildFeed,
   decodeCursor,
   describeWhen,
@@ -451,5 +452,35 @@ describe('buildFeed: paging', () => {
     expect(c.st).toBe('personalized');
     expect(c.i).toEqual({ music: 1, theatre: 0.5 });
     expect(decodeCursor(encodeCursor(c))).toEqual(c);
+  });
+});
+
+describe('cachedTrending', () => {
+  it('asks the source once per city per ttl, shares calls in flight, and forgets failures', async () => {
+    let clock = 0;
+    const calls: string[] = [];
+    let fail = false;
+    const source = {
+      top(city: string) {
+        calls.push(city);
+        return fail
+          ? Promise.reject(new Error('down'))
+          : Promise.resolve([{ eventId: `e-${city}`, score: 1 }]);
+      },
+    };
+    const cached = cachedTrending(source, 1000, () => clock);
+    const [a, b] = await Promise.all([cached.top('Berlin', 10), cached.top('Berlin', 10)]);
+    expect(a).toEqual([{ eventId: 'e-Berlin', score: 1 }]);
+    expect(b).toBe(a);
+    await cached.top('Paris', 10);
+    clock = 999;
+    await cached.top('Berlin', 10);
+    expect(calls).toEqual(['Berlin', 'Paris']);
+    clock = 1000;
+    fail = true;
+    await expect(cached.top('Berlin', 10)).rejects.toThrow('down');
+    fail = false;
+    await cached.top('Berlin', 10); // the failure was not kept
+    expect(calls).toEqual(['Berlin', 'Paris', 'Berlin', 'Berlin']);
   });
 });

@@ -301,8 +301,9 @@ export function planFeed(input: FeedInput): FeedPlan {
 // ---------------------------------------------------------------------------------------------
 // Ranking
 
+const POW10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8];
 const round = (x: number, digits: number) => {
-  const f = 10 ** digits;
+  const f = POW10[digits] ?? 10 ** digits;
   return Math.round(x * f) / f;
 };
 
@@ -312,17 +313,26 @@ export const proximity = (km: number) => 1 / (1 + km / PROXIMITY_HALF_KM);
 export const soonness = (startMs: number, nowMs: number) =>
   2 ** (-Math.max(0, startMs - nowMs) / (SOON_HALF_LIFE_DAYS * DAY_MS));
 
+/** Normalised popularity of one city's answer, kept as long as the answer (cached answers repeat). */
+const cityPopularity = new WeakMap<object, Map<string, number>>();
+
+function popularityOfCity(items: TrendingResults[number]['items']): Map<string, number> {
+  let out = cityPopularity.get(items);
+  if (out) return out;
+  out = new Map();
+  let top = 0;
+  for (const i of items) if (i.score > top) top = i.score;
+  if (top > 0) for (const i of items) if (i.score > 0) out.set(i.eventId, i.score / top);
+  cityPopularity.set(items, out);
+  return out;
+}
+
 /** popularity per eventId: score / the city's top score, from the cities the plan asked for. */
 function popularityOf(trending: TrendingResults): Map<string, number> {
+  if (trending.length === 1) return popularityOfCity(trending[0]!.items);
   const out = new Map<string, number>();
-  for (const { items } of trending) {
-    const top = Math.max(0, ...items.map((i) => i.score));
-    if (top <= 0) continue;
-    for (const i of items) {
-      if (i.score <= 0) continue;
-      out.set(i.eventId, Math.max(out.get(i.eventId) ?? 0, i.score / top));
-    }
-  }
+  for (const { items } of trending)
+    for (const [id, p] of popularityOfCity(items)) out.set(id, Math.max(out.get(id) ?? 0, p));
   return out;
 }
 
@@ -334,9 +344,9 @@ interface Ranked {
   popularity: number;
 }
 
-/** (score desc, eventId asc). */
-const compareRanked = (a: { score: number; id: string }, b: { score: number; id: string }) =>
-  b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+/** (score desc, eventId asc): negative when (aScore, aId) comes first. */
+const compareKeys = (aScore: number, aId: string, bScore: number, bId: string) =>
+  bScore - aScore || (aId < bId ? -1 : aId > bId ? 1 : 0);
 
 /** The second step: scores, orders and pages the plan's candidates. */
 export function rankFeed(plan: FeedPlan, trending: TrendingResults): Feed {
@@ -346,7 +356,13 @@ export function rankFeed(plan: FeedPlan, trending: TrendingResults): Feed {
   const strategy: Strategy =
     context.strategy ?? (plan.candidates.some((c) => popularity.has(c.event.id)) ? 'trending' : 'soonest');
 
-  const ranked: Ranked[] = plan.candidates.map((c) => {
+  // One pass: score, drop what earlier pages served, keep the best `limit` in order (a small
+  // sorted array, not a sort of every candidate), and count the rest for `nextCursor`.
+  const after = context.after;
+  const seen = context.seenTrending.length ? new Set(context.seenTrending) : undefined;
+  const page: Ranked[] = [];
+  let remaining = 0;
+  for (const c of plan.candidates) {
     const e = c.event;
     const distanceKm =
       context.origin && e.venue.lat !== null && e.venue.lon !== null
@@ -364,24 +380,28 @@ export function rankFeed(plan: FeedPlan, trending: TrendingResults): Feed {
         : strategy === 'trending'
           ? COLD_WEIGHTS.popularity * pop + COLD_WEIGHTS.soon * soon
           : soon;
-    return { c, score: round(raw, 6), interest, distanceKm, popularity: pop };
-  });
-  ranked.sort((a, b) =>
-    compareRanked({ score: a.score, id: a.c.event.id }, { score: b.score, id: b.c.event.id }),
-  );
-
-  const after = context.after;
-  const seen = new Set(context.seenTrending);
-  const remaining = ranked.filter(
-    (r) =>
-      (!after || compareRanked(after, { score: r.score, id: r.c.event.id }) < 0) &&
-      !seen.has(idHash(r.c.event.id)),
-  );
-  const page = remaining.slice(0, params.limit);
+    const score = round(raw, 6);
+    if (after && compareKeys(after.score, after.id, score, e.id) >= 0) continue;
+    if (seen?.has(idHash(e.id))) continue;
+    remaining++;
+    const worst = page[page.length - 1];
+    if (page.length >= params.limit && worst && compareKeys(score, e.id, worst.score, worst.c.event.id) >= 0)
+      continue;
+    let lo = 0;
+    let hi = page.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = page[mid]!;
+      if (compareKeys(m.score, m.c.event.id, score, e.id) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    page.splice(lo, 0, { c, score, interest, distanceKm, popularity: pop });
+    if (page.length > params.limit) page.pop();
+  }
   const last = page[page.length - 1];
 
   let nextCursor: string | null = null;
-  if (last && remaining.length > page.length) {
+  if (last && remaining > page.length) {
     const seenNow = [
       ...context.seenTrending,
       ...page.filter((r) => r.popularity > 0).map((r) => idHash(r.c.event.id)),
@@ -443,9 +463,16 @@ function reasonsFor(r: Ranked, strategy: Strategy, nowMs: number): string[] {
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const formatters = new Map<string, Intl.DateTimeFormat>();
+/** localDay results by zone and minute: formatToParts costs microseconds, and feeds ask it often. */
+const dayCache = new Map<string, number>();
+const DAY_CACHE_MAX = 50_000;
 
 /** The local calendar date at `ms` in `timeZone` (UTC if the zone is unknown), as days since epoch. */
 function localDay(ms: number, timeZone: string): number {
+  const key = `${timeZone}|${Math.floor(ms / 60_000)}`;
+  const cached = dayCache.get(key);
+  if (cached !== undefined) return cached;
+  if (dayCache.size >= DAY_CACHE_MAX) dayCache.clear();
   let f = formatters.get(timeZone);
   if (!f) {
     try {
@@ -461,7 +488,9 @@ function localDay(ms: number, timeZone: string): number {
     formatters.set(timeZone, f);
   }
   const parts = Object.fromEntries(f.formatToParts(ms).map((p) => [p.type, p.value]));
-  return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day)) / DAY_MS;
+  const day = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day)) / DAY_MS;
+  dayCache.set(key, day);
+  return day;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -483,4 +512,28 @@ export function describeWhen(startMs: number, nowMs: number, timeZone: string): 
   if (days <= 6) return `on ${WEEKDAYS[weekday]}`;
   const d = new Date(day * DAY_MS);
   return `on ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}`;
+}
+
+/**
+ * A {@link TrendingSource} that keeps each answer for `ttlMs` and shares a call in flight among the
+ * requests waiting for it: trending counts cover 7 days, so a second-old answer ranks the same,
+ * and a busy API asks Redis once per city per `ttlMs` instead of once per city per request.
+ * A failed call is not kept.
+ */
+export function cachedTrending(source: TrendingSource, ttlMs = 1000, now = () => Date.now()): TrendingSource {
+  const cache = new Map<string, { at: number; value: Promise<Array<{ eventId: string; score: number }>> }>();
+  return {
+    top(city, limit) {
+      const key = `${limit}|${city}`;
+      const hit = cache.get(key);
+      if (hit && now() - hit.at < ttlMs) return hit.value;
+      const value = source.top(city, limit);
+      const entry = { at: now(), value };
+      cache.set(key, entry);
+      value.catch(() => {
+        if (cache.get(key) === entry) cache.delete(key);
+      });
+      return value;
+    },
+  };
 }

@@ -8,11 +8,11 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from '../../runtime/index.ts';
-import { createPool, PgProfileStore, RedisProfileStore } from '../../state/index.ts';
+import { createPool, PgProfileStore, RedisProfileStore, RedisTrendingStore } from '../../state/index.ts';
 import { createQueryApp } from './app.ts';
 import { createQueryAuth, resolveQueryAuth } from './auth.ts';
 import { CatalogueIndex, followCatalogue, type CatalogueFollower } from './catalogue.ts';
-import type { TrendingSource } from './feed.ts';
+import { cachedTrending, type TrendingSource } from './feed.ts';
 import { createQueryMetrics } from './metrics.ts';
 import { createProfileSource } from './profile-source.ts';
 
@@ -31,7 +31,7 @@ export interface QueryServerOptions {
   brokers: string[];
   /** The compacted catalogue topic (`<namespace>events-catalog`). */
   catalogTopic: string;
-  /** Trending counts per city; without one, feeds rank without popularity. */
+  /** Trending counts per city; default: the trending job's counts in Redis. */
   trending?: TrendingSource;
   log: Logger;
   signal?: AbortSignal;
@@ -92,9 +92,6 @@ function followCatalogueUntilClosed(
   };
 }
 
-/** Trending source of a server configured without one: nothing is trending. */
-const NO_TRENDING: TrendingSource = { top: () => Promise.resolve([]) };
-
 export interface QueryServer {
   readonly port: number;
   close(): Promise<void>;
@@ -106,8 +103,15 @@ export async function startQueryServer(opts: QueryServerOptions): Promise<QueryS
   const postgres = new PgProfileStore(createPool(opts.databaseUrl, 10), undefined, opts.namespace);
   const catalogue = new CatalogueIndex();
   const catalogueFollower = followCatalogueUntilClosed(opts, catalogue);
+  // The trending job's counts in Redis (`<namespace>trending:<city>:p<n>`), unless one is given.
+  const ownTrending = opts.trending ? undefined : new RedisTrendingStore(opts.redisUrl, opts.namespace);
   const closeStores = async () => {
-    await Promise.allSettled([redis.close(), postgres.close(), catalogueFollower.close()]);
+    await Promise.allSettled([
+      redis.close(),
+      postgres.close(),
+      catalogueFollower.close(),
+      ownTrending?.close(),
+    ]);
   };
   const app = createQueryApp({
     profiles: createProfileSource({ redis, postgres, log: opts.log, redisTimeoutMs: opts.redisTimeoutMs }),
@@ -115,7 +119,7 @@ export async function startQueryServer(opts: QueryServerOptions): Promise<QueryS
     log: opts.log,
     metrics: createQueryMetrics(),
     catalogue,
-    trending: opts.trending ?? NO_TRENDING,
+    trending: cachedTrending(opts.trending ?? ownTrending!),
   });
   let server: ServerType | undefined;
   let port = 0;

@@ -3,6 +3,7 @@ import { projectRoot, type AppConfig } from '../config.ts';
 import { formatReport } from '../../bench/report.ts';
 import { runRuntimeBench } from '../../bench/runtime-bench.ts';
 import { formatE2eReport, runE2eBench } from '../../bench/e2e.ts';
+import { formatApiReport, runApiBench } from '../../bench/api.ts';
 
 const count = (v: string): number => {
   const n = Number(v);
@@ -112,6 +113,45 @@ export function registerBenchCommands(program: Command, config: () => AppConfig)
           progress: (msg) => process.stderr.write(`bench: ${msg}\n`),
         });
         console.log(opts.json ? JSON.stringify(report, null, 2) : formatE2eReport(report));
+      },
+    );
+  bench
+    .command('api')
+    .description(
+      'personalised feed requests against the query API (profiles in Redis, the generated catalogue) ' +
+        'beside a plain Hono JSON endpoint: requests/s and p50/p99 at a fixed rate and at full throttle',
+    )
+    .option('--profiles <n>', 'profiles written to Redis', count, 100_000)
+    .option('--rate <n>', 'requests per second of the latency measurement', count, 1000)
+    .option('--seconds <n>', 'length of each measurement', count, 20)
+    .option('--logs <dir>', "keep the servers' logs in <dir>")
+    .option('--cpu-prof <dir>', 'write a V8 CPU profile of the query API to <dir>')
+    .option('--json', 'print the result as JSON', false)
+    .action(
+      async (opts: {
+        profiles: number;
+        rate: number;
+        seconds: number;
+        logs?: string;
+        cpuProf?: string;
+        json: boolean;
+      }) => {
+        const cfg = config();
+        if (opts.profiles < 1 || opts.rate < 1 || opts.seconds < 1)
+          throw new Error('--profiles, --rate and --seconds must be at least 1');
+        const report = await runApiBench({
+          brokers: cfg.kafkaBrokers,
+          redisUrl: cfg.redisUrl,
+          databaseUrl: cfg.databaseUrl,
+          root: projectRoot,
+          profiles: opts.profiles,
+          rate: opts.rate,
+          seconds: opts.seconds,
+          logDir: opts.logs,
+          cpuProfDir: opts.cpuProf,
+          progress: (msg) => process.stderr.write(`bench: ${msg}\n`),
+        });
+        console.log(opts.json ? JSON.stringify(report, null, 2) : formatApiReport(report));
       },
     );
 }
