@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { AppConfig } from '../config.ts';
+import { gracefulShutdown } from '../shutdown.ts';
 import { jsonLogger } from '../../runtime/index.ts';
 import { RAW_USER_EVENTS_TOPIC, startIngestServer, startQueryServer } from '../../api/index.ts';
 
@@ -69,24 +70,12 @@ export function registerServeCommands(program: Command, config: () => AppConfig)
         await Promise.allSettled(servers.map((s) => s.close()));
         throw err;
       }
-      const stop = (signal: string) => {
-        if (controller.signal.aborted) return;
-        log.info('shutting down', { signal });
-        const hard = setTimeout(() => {
-          log.error('shutdown took longer than 10 s; exiting');
-          process.kill(process.pid, 'SIGKILL');
-        }, 10_000);
-        hard.unref();
-        controller.abort();
-        Promise.all(servers.map((s) => s.close())).then(
-          () => process.exit(0),
-          (err: unknown) => {
-            log.error('shutdown failed', { error: (err as Error).message });
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
+      gracefulShutdown({
+        log,
+        close: async () => {
+          controller.abort();
+          await Promise.all(servers.map((s) => s.close()));
+        },
+      });
     });
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { AppConfig } from '../config.ts';
 import { jsonLogger, Worker } from '../../runtime/index.ts';
 import { resolveJobs } from '../../jobs/index.ts';
+import { gracefulShutdown } from '../shutdown.ts';
 
 export function registerWorkerCommand(program: Command, config: () => AppConfig): void {
   program
@@ -36,27 +37,11 @@ export function registerWorkerCommand(program: Command, config: () => AppConfig)
         crashAt: cfg.testCrashAt,
         failTxnAt: cfg.testFailTxnAt,
       });
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        log.info('shutting down', { signal });
-        const hard = setTimeout(() => {
-          log.error('shutdown took longer than 10 s; exiting');
-          // process.exit() can block on native client threads; SIGKILL cannot.
-          process.kill(process.pid, 'SIGKILL');
-        }, 10_000);
-        hard.unref();
-        worker.close().then(
-          () => process.exit(worker.failed || signal === 'start failure' ? 1 : 0),
-          (err: unknown) => {
-            log.error('shutdown failed', { error: (err as Error).message });
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
+      const stop = gracefulShutdown({
+        log,
+        close: () => worker.close(),
+        exitCode: (reason) => (worker.failed || reason === 'start failure' ? 1 : 0),
+      });
       try {
         await worker.start();
       } catch (err) {

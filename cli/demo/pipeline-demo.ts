@@ -8,7 +8,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AppConfig } from '../config.ts';
-import { DEV_INGEST_KEY, startIngestServer } from '../../api/index.ts';
+import {
+  DEV_API_KEY,
+  DEV_INGEST_KEY,
+  startIngestServer,
+  startQueryServer,
+  type Feed,
+} from '../../api/index.ts';
 import { resolveJobs } from '../../jobs/index.ts';
 import { CATEGORIES, type CatalogEvent, type Category, type Profile } from '../../model/index.ts';
 import { createAdmin, createKafkaJSProducer, jsonLogger, Worker } from '../../runtime/index.ts';
@@ -123,15 +129,29 @@ export async function pipelineDemo(
     log,
   });
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-demo-pipeline-'));
-  const jobs = resolveJobs('enrich-user-events,aggregate-profiles,write-profiles', {
+  const jobs = resolveJobs('enrich-user-events,aggregate-profiles,write-profiles,trending', {
     namespace: ns,
     redisUrl: cfg.redisUrl,
     databaseUrl: cfg.databaseUrl,
   });
   const worker = new Worker(jobs, { brokers: cfg.kafkaBrokers, stateDir, workerId: 'demo', port: 0, log });
   await worker.start();
+  const query = await startQueryServer({
+    port: cfg.query.port,
+    redisUrl: cfg.redisUrl,
+    databaseUrl: cfg.databaseUrl,
+    namespace: ns,
+    brokers: cfg.kafkaBrokers,
+    catalogTopic: `${ns}events-catalog`,
+    keys: cfg.query.keys,
+    jwtSecret: cfg.query.jwtSecret,
+    nodeEnv: cfg.nodeEnv,
+    log,
+  });
+  const apiKey = cfg.query.keys?.split(',')[0] ?? DEV_API_KEY;
   console.log(
-    `demo: ingestion API on http://127.0.0.1:${ingest.port}, worker running ${jobs.map((j) => j.name).join(', ')} (metrics on :${worker.port}/metrics)`,
+    `demo: ingestion API on http://127.0.0.1:${ingest.port}, query API on http://127.0.0.1:${query.port}, ` +
+      `worker running ${jobs.map((j) => j.name).join(', ')} (metrics on :${worker.port}/metrics)`,
   );
 
   // Users with distinct tastes: two favourite categories and a home city.
@@ -223,8 +243,41 @@ export async function pipelineDemo(
     );
   }
   await redis.close();
+
+  // Feeds from the query API: the most active user, and a newcomer (cold start: trending in a city).
+  const newcomerCity = users.find((u) => u.id === heavy[0])!.city;
+  const feedOf = async (qs: string) => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const res = await fetch(`http://127.0.0.1:${query.port}/api/v1/personalize?${qs}`, {
+        headers: { authorization: `Bearer ${apiKey}` },
+      });
+      // 503 while the API is still loading the catalogue.
+      if (res.status !== 503 || Date.now() > deadline)
+        return { status: res.status, body: (await res.json()) as Feed };
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  };
+  for (const [label, qs] of [
+    [`${heavy[0]} (established)`, `userId=${encodeURIComponent(heavy[0])}&limit=5`],
+    [`a newcomer in ${newcomerCity}`, `userId=demo-newcomer-${run}&city=${newcomerCity}&limit=5`],
+  ] as const) {
+    const { status, body } = await feedOf(qs);
+    if (status !== 200) {
+      console.log(`demo: feed of ${label}: HTTP ${status} ${JSON.stringify(body)}`);
+      continue;
+    }
+    console.log(`\ndemo: feed of ${label}, strategy "${body.strategy}":`);
+    for (const [i, it] of body.items.entries()) {
+      console.log(
+        `  ${i + 1}. ${it.title} (${it.category}, ${it.city}, ${it.startsAt.slice(0, 16).replace('T', ' ')} UTC)` +
+          ` score ${it.score.toFixed(3)}: ${it.reasons.join('; ')}`,
+      );
+    }
+  }
   if (opts.once) {
     await worker.close();
+    await query.close();
     await ingest.close();
     fs.rmSync(stateDir, { recursive: true, force: true });
     return;
@@ -232,6 +285,9 @@ export async function pipelineDemo(
   console.log(
     `\ndemo: still running. Try:\n  curl -X POST http://127.0.0.1:${ingest.port}/events -H 'Authorization: Bearer ${DEV_INGEST_KEY}' ` +
       `-H 'Content-Type: application/json' -d '{"userId":"you","eventType":"LIKE","timestamp":${Date.now()},"context":{"itemId":"demo-evt-1"}}'\n` +
+      `  curl -H 'Authorization: Bearer ${apiKey}' 'http://127.0.0.1:${query.port}/api/v1/personalize?userId=${encodeURIComponent(heavy[0])}&limit=5'\n` +
+      `  curl -H 'Authorization: Bearer ${apiKey}' 'http://127.0.0.1:${query.port}/api/v1/users/${encodeURIComponent(heavy[0])}/profile'\n` +
+      `  curl -H 'Authorization: Bearer ${apiKey}' 'http://127.0.0.1:${query.port}/api/v1/personalize?userId=new-user&city=${newcomerCity}&category=music&maxPrice=40'\n` +
       `  redis-cli HGETALL ${ns}profile:you\n  curl http://127.0.0.1:${worker.port}/metrics\nCtrl-C stops.`,
   );
   await new Promise<void>((resolve) => {
@@ -239,5 +295,6 @@ export async function pipelineDemo(
     process.once('SIGTERM', resolve);
   });
   await worker.close();
+  await query.close();
   await ingest.close();
 }
