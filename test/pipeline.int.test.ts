@@ -14,7 +14,7 @@ import { loadConfig } from '../cli/config.ts';
 import { startIngestServer } from '../api/index.ts';
 import { recomputeProfiles } from '../jobs/aggregate-profiles/profile.ts';
 import { EnrichedEvent, type CatalogEvent, type Profile } from '../model/index.ts';
-import { createPool, PgProfileStore, RedisProfileStore } from '../state/index.ts';
+import { createPool, PgProfileStore, RedisProfileStore, RedisTrendingStore } from '../state/index.ts';
 import { createTopic, deleteTopicsWithPrefix, produceAll, readAll } from './support/kafka.ts';
 import { waitCaughtUp, WorkerProcess } from './support/worker-process.ts';
 
@@ -23,7 +23,7 @@ const brokers = cfg.kafkaBrokers;
 const ns = `it-pipe-${Date.now().toString(36)}-`;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-pipeline-'));
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const JOBS = 'enrich-user-events,aggregate-profiles,write-profiles';
+const JOBS = 'enrich-user-events,aggregate-profiles,write-profiles,trending';
 const CATEGORIES = ['music', 'theatre', 'dance', 'exhibition', 'cinema'] as const;
 
 function catalogue(): CatalogEvent[] {
@@ -139,6 +139,7 @@ describe('personalisation pipeline', () => {
       for (const [job, topic] of [
         ['enrich-user-events', 'raw-user-events'],
         ['aggregate-profiles', 'enriched-events'],
+        ['trending', 'enriched-events'],
       ] as const) {
         await waitCaughtUp(brokers, `${ns}${job}`, `${ns}${topic}`, 120_000, workers);
       }
@@ -149,6 +150,26 @@ describe('personalisation pipeline', () => {
       const expected = recomputeProfiles(enriched);
       expect(expected.size).toBe(100);
       expect([...expected.values()].reduce((n, p) => n + p.totalEvents, 0)).toBe(4000);
+
+      // Trending: every qualifying record of enriched-events counts once (the events all lie within
+      // the 7-day window), summed over the partitions' sets, across the kill -9.
+      const wantTrending = new Map<string, Map<string, number>>();
+      for (const e of enriched) {
+        if (!e.enrichment.itemKnown || e.eventType === 'DISMISS' || !e.enrichment.city) continue;
+        const perCity = wantTrending.get(e.enrichment.city) ?? new Map<string, number>();
+        wantTrending.set(e.enrichment.city, perCity);
+        perCity.set(e.context.itemId!, (perCity.get(e.context.itemId!) ?? 0) + 1);
+      }
+      expect([...wantTrending.keys()].sort()).toEqual(['Berlin', 'Hamburg']);
+      const trending = new RedisTrendingStore(cfg.redisUrl, ns);
+      try {
+        for (const [city, perCity] of wantTrending) {
+          const got = await trending.top(city, 1000);
+          expect(new Map(got.map((t) => [t.eventId, t.score]))).toEqual(perCity);
+        }
+      } finally {
+        await trending.close();
+      }
 
       const redis = new RedisProfileStore(cfg.redisUrl, ns);
       const pgStore = new PgProfileStore(createPool(cfg.databaseUrl, 2), undefined, ns);
