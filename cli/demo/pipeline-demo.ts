@@ -45,11 +45,46 @@ function rng(seed: number): () => number {
   return () => (x = (x * 48271) % 2147483647) / 2147483647;
 }
 
+/** The zone's UTC offset (ms) around the instant whose UTC wall clock is `utcWallClock`. */
+function zoneOffsetMs(utcWallClock: number, timeZone: string): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+    })
+      .formatToParts(utcWallClock)
+      .map((p) => [p.type, Number(p.value)]),
+  );
+  const local = Date.UTC(parts.year!, parts.month! - 1, parts.day, parts.hour, parts.minute);
+  return local - utcWallClock;
+}
+
+/** "Tue 8 Dec, 20:30" in the venue's time zone. */
+function localTime(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(new Date(iso));
+}
+
 export function generateCatalogue(n: number, now: number, rnd: () => number): CatalogEvent[] {
   return Array.from({ length: n }, (_, i) => {
     const c = CITIES[i % CITIES.length]!;
     const category = CATEGORIES[Math.floor(rnd() * (CATEGORIES.length - 1))]!;
-    const start = new Date(now + Math.floor(rnd() * 60) * 86_400_000 + 19 * 3_600_000);
+    // An evening in the venue's own time zone: 18:00 to 21:30 local, on one of the next 60 days.
+    const day = new Date(now + (1 + Math.floor(rnd() * 60)) * 86_400_000);
+    const localMinutes = 18 * 60 + 30 * Math.floor(rnd() * 8);
+    const wallClock = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 0, localMinutes);
+    const start = new Date(wallClock - zoneOffsetMs(wallClock, c.tz));
     const free = rnd() < 0.15;
     const min = free ? 0 : 10 + Math.floor(rnd() * 60);
     return {
@@ -258,6 +293,7 @@ export async function pipelineDemo(
       await new Promise((r) => setTimeout(r, 500));
     }
   };
+  const zoneOf = new Map(catalogue.map((e) => [e.id, e.timezone]));
   for (const [label, qs] of [
     [`${heavy[0]} (established)`, `userId=${encodeURIComponent(heavy[0])}&limit=5`],
     [`a newcomer in ${newcomerCity}`, `userId=demo-newcomer-${run}&city=${newcomerCity}&limit=5`],
@@ -270,7 +306,7 @@ export async function pipelineDemo(
     console.log(`\ndemo: feed of ${label}, strategy "${body.strategy}":`);
     for (const [i, it] of body.items.entries()) {
       console.log(
-        `  ${i + 1}. ${it.title} (${it.category}, ${it.city}, ${it.startsAt.slice(0, 16).replace('T', ' ')} UTC)` +
+        `  ${i + 1}. ${it.title} (${it.category}, ${it.venue.name}, ${it.city}, ${localTime(it.startsAt, zoneOf.get(it.eventId) ?? 'UTC')})` +
           ` score ${it.score.toFixed(3)}: ${it.reasons.join('; ')}`,
       );
     }
