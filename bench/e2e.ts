@@ -144,9 +144,13 @@ export async function runE2eBench(o: E2eOptions): Promise<E2eReport> {
     const acks: number[] = [];
     const keyPrefix = `${ns}profile:`;
     const inFlightReads = new Set<string>();
+    const readAgain = new Set<string>();
     const check = async (userId: string): Promise<void> => {
-      // One read per user at a time; a notification during the read triggers one more read.
-      if (inFlightReads.has(userId)) return;
+      // One read per user at a time; a notification during the read triggers one more read after it.
+      if (inFlightReads.has(userId)) {
+        readAgain.add(userId);
+        return;
+      }
       inFlightReads.add(userId);
       try {
         const at = performance.now();
@@ -162,6 +166,7 @@ export async function runE2eBench(o: E2eOptions): Promise<E2eReport> {
       } finally {
         inFlightReads.delete(userId);
       }
+      if (readAgain.delete(userId)) await check(userId);
     };
     await sub.psubscribe(`__keyspace@*__:${keyPrefix}*`);
     sub.on('pmessage', (_pattern: string, channel: string) => {

@@ -75,13 +75,17 @@ export function registerBenchCommands(program: Command, config: () => AppConfig)
     .option('--commit-interval <ms>', "every job's commit interval (default: each job's own)", count)
     .option('--logs <dir>', 'keep the worker log in <dir>')
     .option('--keep', "keep the run's topics for inspection", false)
-    .option('--split', 'one worker process per job (default: one process running all three)', false)
+    .option(
+      '--layout <layout>',
+      'workers: "single" (one process runs the three jobs), "per-job" (one process each) or "both"',
+      'both',
+    )
     .option('--cpu-prof <dir>', 'write a V8 CPU profile of the worker to <dir>')
     .option('--json', 'print the result as JSON', false)
     .action(
       async (opts: {
         cpuProf?: string;
-        split: boolean;
+        layout: string;
         keep: boolean;
         rate: number;
         seconds: number;
@@ -96,23 +100,32 @@ export function registerBenchCommands(program: Command, config: () => AppConfig)
           throw new Error('--rate, --seconds, --users and --partitions must be at least 1');
         if (opts.commitInterval !== undefined && opts.commitInterval < 10)
           throw new Error('--commit-interval must be at least 10 ms');
-        const report = await runE2eBench({
-          brokers: cfg.kafkaBrokers,
-          redisUrl: cfg.redisUrl,
-          databaseUrl: cfg.databaseUrl,
-          root: projectRoot,
-          rate: opts.rate,
-          seconds: opts.seconds,
-          users: opts.users,
-          partitions: opts.partitions,
-          commitIntervalMs: opts.commitInterval,
-          logDir: opts.logs,
-          cpuProfDir: opts.cpuProf,
-          split: opts.split,
-          keep: opts.keep,
-          progress: (msg) => process.stderr.write(`bench: ${msg}\n`),
-        });
-        console.log(opts.json ? JSON.stringify(report, null, 2) : formatE2eReport(report));
+        if (!['single', 'per-job', 'both'].includes(opts.layout))
+          throw new Error(`--layout must be single, per-job or both (got "${opts.layout}")`);
+        const reports = [];
+        for (const split of opts.layout === 'both' ? [false, true] : [opts.layout === 'per-job']) {
+          reports.push(
+            await runE2eBench({
+              brokers: cfg.kafkaBrokers,
+              redisUrl: cfg.redisUrl,
+              databaseUrl: cfg.databaseUrl,
+              root: projectRoot,
+              rate: opts.rate,
+              seconds: opts.seconds,
+              users: opts.users,
+              partitions: opts.partitions,
+              commitIntervalMs: opts.commitInterval,
+              logDir: opts.logs,
+              cpuProfDir: opts.cpuProf,
+              split,
+              keep: opts.keep,
+              progress: (msg) => process.stderr.write(`bench: ${msg}\n`),
+            }),
+          );
+        }
+        console.log(
+          opts.json ? JSON.stringify(reports, null, 2) : reports.map((r) => formatE2eReport(r)).join('\n\n'),
+        );
       },
     );
   bench
