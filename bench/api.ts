@@ -15,8 +15,9 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { generateCatalogue } from '../cli/demo/pipeline-demo.ts';
 import { CATEGORIES, EVENT_TYPES, type Profile } from '../model/index.ts';
-import { createAdmin, createKafkaJSProducer } from '../runtime/index.ts';
+import { createAdmin } from '../runtime/index.ts';
 import { RedisProfileStore, RedisTrendingStore } from '../state/index.ts';
+import { machineInfo, publishCatalogue, type MachineInfo } from './catalogue.ts';
 import { freePort, trackChild, killChildren } from './worker.ts';
 
 export const API_TARGET_P99_MS = 20;
@@ -46,7 +47,7 @@ export interface LoadResult {
 }
 
 export interface ApiBenchReport {
-  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string };
+  machine: MachineInfo;
   profiles: number;
   catalogue: number;
   seconds: number;
@@ -149,24 +150,7 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchReport> {
   const trending = new RedisTrendingStore(o.redisUrl, ns);
   try {
     o.progress(`loading a catalogue of ${catalogue.length} events and ${o.profiles} profiles`);
-    await admin.createTopics({
-      topics: [
-        {
-          topic: `${ns}events-catalog`,
-          numPartitions: 3,
-          replicationFactor: -1,
-          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-        },
-      ],
-    });
-    const producer = createKafkaJSProducer(o.brokers);
-    await producer.connect();
-    for (let i = 0; i < catalogue.length; i += 500)
-      await producer.send({
-        topic: `${ns}events-catalog`,
-        messages: catalogue.slice(i, i + 500).map((e) => ({ key: e.id, value: JSON.stringify(e) })),
-      });
-    await producer.disconnect();
+    await publishCatalogue(admin, o.brokers, `${ns}events-catalog`, 3, catalogue);
     const itemIds = catalogue.map((e) => e.id);
     for (let i = 0; i < o.profiles; i += 1000) {
       const batch = [];
@@ -264,14 +248,8 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchReport> {
     api.child.kill('SIGTERM');
     plain.child.kill('SIGTERM');
     await Promise.race([Promise.all([api.exit, plain.exit]), new Promise((r) => setTimeout(r, 10_000))]);
-    const cpus = os.cpus();
     return {
-      machine: {
-        cpus: cpus.length,
-        cpuModel: cpus[0]?.model ?? 'unknown',
-        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-        node: process.version,
-      },
+      machine: machineInfo(),
       profiles: o.profiles,
       catalogue: catalogue.length,
       seconds: o.seconds,

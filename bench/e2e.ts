@@ -16,8 +16,9 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { startIngestServer } from '../api/index.ts';
 import { generateCatalogue } from '../cli/demo/pipeline-demo.ts';
-import { createAdmin, createKafkaJSProducer, jsonLogger } from '../runtime/index.ts';
+import { createAdmin, jsonLogger } from '../runtime/index.ts';
 import { createPool } from '../state/index.ts';
+import { machineInfo, publishCatalogue, type MachineInfo } from './catalogue.ts';
 import { BenchWorker, killChildren } from './worker.ts';
 
 export const E2E_TARGET_P99_MS = 250;
@@ -46,7 +47,7 @@ export interface E2eOptions {
 }
 
 export interface E2eReport {
-  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string };
+  machine: MachineInfo;
   rate: number;
   seconds: number;
   users: number;
@@ -80,24 +81,7 @@ export async function runE2eBench(o: E2eOptions): Promise<E2eReport> {
 
   const admin = createAdmin(o.brokers);
   await admin.connect();
-  await admin.createTopics({
-    topics: [
-      {
-        topic: `${ns}events-catalog`,
-        numPartitions: o.partitions,
-        replicationFactor: -1,
-        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-      },
-    ],
-  });
-  const producer = createKafkaJSProducer(o.brokers);
-  await producer.connect();
-  for (let i = 0; i < catalogue.length; i += 500)
-    await producer.send({
-      topic: `${ns}events-catalog`,
-      messages: catalogue.slice(i, i + 500).map((e) => ({ key: e.id, value: JSON.stringify(e) })),
-    });
-  await producer.disconnect();
+  await publishCatalogue(admin, o.brokers, `${ns}events-catalog`, o.partitions, catalogue);
 
   const log = jsonLogger({}, 'error');
   const ingest = await startIngestServer({
@@ -251,14 +235,8 @@ export async function runE2eBench(o: E2eOptions): Promise<E2eReport> {
     for (const [u, l] of pending) if (u.startsWith('bench-m-')) missing += l.length;
     latencies.sort((a, b) => a - b);
     acks.sort((a, b) => a - b);
-    const cpus = os.cpus();
     return {
-      machine: {
-        cpus: cpus.length,
-        cpuModel: cpus[0]?.model ?? 'unknown',
-        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-        node: process.version,
-      },
+      machine: machineInfo(),
       rate: o.rate,
       seconds: o.seconds,
       users: o.users,

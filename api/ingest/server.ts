@@ -3,7 +3,7 @@
  * listens. `close()` (or aborting `signal`) stops accepting requests, waits for those in flight,
  * then flushes the producer; it is idempotent.
  */
-import { serve, type ServerType } from '@hono/node-server';
+import { listen } from '../http-server.ts';
 import type { Logger } from '../../runtime/index.ts';
 import { createIngestApp, type Publish } from './app.ts';
 import { IngestConfigError } from './errors.ts';
@@ -84,35 +84,15 @@ export async function startIngestServer(opts: IngestServerOptions): Promise<Inge
     log: opts.log,
     metrics: createIngestMetrics(),
   });
-  let server: ServerType | undefined;
-  let port = 0;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.hostname ?? '0.0.0.0' }, (info) => {
-        port = info.port;
-        resolve();
-      });
-      server.once('error', reject);
-    });
-  } catch (err) {
-    await publisher.close();
-    throw err;
-  }
-  opts.log.info('ingest API listening', { port, topic: publisher.topic });
-
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
-      await new Promise<void>((resolve) => {
-        if (!server) return resolve();
-        server.close(() => resolve());
-        // Keep-alive connections would otherwise hold close() open until they time out.
-        if ('closeIdleConnections' in server) server.closeIdleConnections();
-      });
-      await publisher.close();
-      opts.log.info('ingest API stopped', { port });
-    })());
-  opts.signal?.addEventListener('abort', () => void close(), { once: true });
-  if (opts.signal?.aborted) await close();
-  return { port, topic: publisher.topic, close };
+  const server = await listen({
+    name: 'ingest API',
+    fetch: app.fetch,
+    port: opts.port,
+    hostname: opts.hostname,
+    log: opts.log,
+    signal: opts.signal,
+    release: () => publisher.close(),
+    fields: { topic: publisher.topic },
+  });
+  return { port: server.port, topic: publisher.topic, close: () => server.close() };
 }

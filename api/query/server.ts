@@ -6,7 +6,7 @@
  * the catalogue consumer; it
  * is idempotent.
  */
-import { serve, type ServerType } from '@hono/node-server';
+import { listen } from '../http-server.ts';
 import type { Logger } from '../../runtime/index.ts';
 import { createPool, PgProfileStore, RedisProfileStore, RedisTrendingStore } from '../../state/index.ts';
 import { createQueryApp } from './app.ts';
@@ -121,35 +121,13 @@ export async function startQueryServer(opts: QueryServerOptions): Promise<QueryS
     catalogue,
     trending: cachedTrending(opts.trending ?? ownTrending!),
   });
-  let server: ServerType | undefined;
-  let port = 0;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.hostname ?? '0.0.0.0' }, (info) => {
-        port = info.port;
-        resolve();
-      });
-      server.once('error', reject);
-    });
-  } catch (err) {
-    await closeStores();
-    throw err;
-  }
-  opts.log.info('query API listening', { port });
-
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
-      await new Promise<void>((resolve) => {
-        if (!server) return resolve();
-        server.close(() => resolve());
-        // Keep-alive connections would otherwise hold close() open until they time out.
-        if ('closeIdleConnections' in server) server.closeIdleConnections();
-      });
-      await closeStores();
-      opts.log.info('query API stopped', { port });
-    })());
-  opts.signal?.addEventListener('abort', () => void close(), { once: true });
-  if (opts.signal?.aborted) await close();
-  return { port, close };
+  return listen({
+    name: 'query API',
+    fetch: app.fetch,
+    port: opts.port,
+    hostname: opts.hostname,
+    log: opts.log,
+    signal: opts.signal,
+    release: closeStores,
+  });
 }

@@ -26,6 +26,11 @@ import {
  *   restored together and the update goes out after the restart.
  * - At least once: after a crash an update may be sent again with the same version and profile.
  */
+/** What sending an update needs of the task's context. */
+interface Emitter {
+  emit(output: 'updates', key: string, value: ProfileUpdate): void;
+}
+
 export function aggregateProfilesJob(
   opts: { namespace?: string; commitIntervalMs?: number | undefined; params?: ProfileParams } = {},
 ) {
@@ -49,6 +54,15 @@ export function aggregateProfilesJob(
       const lastSent = new Map<string, number>();
       /** Mirror of store `pending` (loaded in init), so punctuations do not scan the store. */
       const pendingUsers = new Set<string>();
+      const send = (ctx: Emitter, userId: string, state: ProfileState, now: number) => {
+        lastSent.set(userId, now);
+        ctx.emit('updates', userId, {
+          userId,
+          version: state.version,
+          updatedAt: now,
+          profile: toProfile(state, params),
+        });
+      };
       return {
         async init(ctx) {
           for await (const [userId] of ctx.store('pending').entries()) pendingUsers.add(userId);
@@ -63,13 +77,7 @@ export function aggregateProfilesJob(
               pending.delete(userId);
               const state = await profiles.get(userId);
               if (!state) continue;
-              lastSent.set(userId, now);
-              ctx.emit('updates', userId, {
-                userId,
-                version: state.version,
-                updatedAt: now,
-                profile: toProfile(state, params),
-              });
+              send(ctx, userId, state, now);
             }
           });
         },
@@ -88,13 +96,7 @@ export function aggregateProfilesJob(
           const now = ctx.now();
           const last = lastSent.get(userId);
           if ((last === undefined || now - last >= commitIntervalMs) && !pendingUsers.has(userId)) {
-            lastSent.set(userId, now);
-            ctx.emit('updates', userId, {
-              userId,
-              version: state.version,
-              updatedAt: now,
-              profile: toProfile(state, params),
-            });
+            send(ctx, userId, state, now);
           } else if (!pendingUsers.has(userId)) {
             pendingUsers.add(userId);
             ctx.store('pending').put(userId, true);
