@@ -27,7 +27,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { Category, type CatalogEvent, type Profile } from '../../model/index.ts';
-import { haversineKm, type CatalogueIndex, type GeoPoint } from './catalogue.ts';
+import { cityKey, haversineKm, type CatalogueIndex, type GeoPoint } from './catalogue.ts';
 
 /** Where popularity comes from: the top events of a city by trending score (largest first). */
 export interface TrendingSource {
@@ -192,6 +192,8 @@ interface RankContext {
 interface Candidate {
   event: CatalogEvent;
   startMs: number;
+  /** The event's city as compared (see `cityKey`). */
+  cityKey: string;
 }
 
 export interface FeedPlan {
@@ -327,10 +329,10 @@ function popularityOfCity(items: TrendingResults[number]['items']): Map<string, 
   return out;
 }
 
-/** popularity per eventId: score / the city's top score, from the cities the plan asked for. */
-function popularityOf(trending: TrendingResults): Map<string, number> {
-  if (trending.length === 1) return popularityOfCity(trending[0]!.items);
-  const out = new Map<string, number>();
+/** popularity per eventId: score / the city's top score, from the cities given (merged by max). */
+function popularityOf(trending: TrendingResults, base?: Map<string, number>): Map<string, number> {
+  if (trending.length === 1 && !base) return popularityOfCity(trending[0]!.items);
+  const out = new Map<string, number>(base);
   for (const { items } of trending)
     for (const [id, p] of popularityOfCity(items)) out.set(id, Math.max(out.get(id) ?? 0, p));
   return out;
@@ -351,10 +353,18 @@ const compareKeys = (aScore: number, aId: string, bScore: number, bId: string) =
 /** The second step: scores, orders and pages the plan's candidates. */
 export function rankFeed(plan: FeedPlan, trending: TrendingResults): Feed {
   const { params, context } = plan;
-  const wanted = new Set(plan.trendingCities.map((c) => c.trim().toLowerCase()));
-  const popularity = popularityOf(trending.filter((t) => wanted.has(t.city.trim().toLowerCase())));
+  // Popularity per city (an event is only ever in its own city's counts), no per-request merge.
+  const wanted = new Set(plan.trendingCities.map(cityKey));
+  const popByCity = new Map<string, Map<string, number>>();
+  for (const t of trending) {
+    const k = cityKey(t.city);
+    if (!wanted.has(k)) continue;
+    const prev = popByCity.get(k);
+    popByCity.set(k, prev ? popularityOf([t], prev) : popularityOfCity(t.items));
+  }
+  const popularityOfCandidate = (c: Candidate) => popByCity.get(c.cityKey)?.get(c.event.id) ?? 0;
   const strategy: Strategy =
-    context.strategy ?? (plan.candidates.some((c) => popularity.has(c.event.id)) ? 'trending' : 'soonest');
+    context.strategy ?? (plan.candidates.some((c) => popularityOfCandidate(c) > 0) ? 'trending' : 'soonest');
 
   // One pass: score, drop what earlier pages served, keep the best `limit` in order (a small
   // sorted array, not a sort of every candidate), and count the rest for `nextCursor`.
@@ -362,24 +372,33 @@ export function rankFeed(plan: FeedPlan, trending: TrendingResults): Feed {
   const seen = context.seenTrending.length ? new Set(context.seenTrending) : undefined;
   const page: Ranked[] = [];
   let remaining = 0;
+  const origin = context.origin;
+  const distanceOf = (e: CatalogEvent) =>
+    origin && e.venue.lat !== null && e.venue.lon !== null
+      ? haversineKm(origin, { lat: e.venue.lat, lon: e.venue.lon })
+      : null;
   for (const c of plan.candidates) {
     const e = c.event;
-    const distanceKm =
-      context.origin && e.venue.lat !== null && e.venue.lon !== null
-        ? haversineKm(context.origin, { lat: e.venue.lat, lon: e.venue.lon })
-        : null;
     const interest = context.interests[e.category] ?? 0;
-    const pop = popularity.get(e.id) ?? 0;
+    const pop = popularityOfCandidate(c);
     const soon = soonness(c.startMs, context.nowMs);
-    const raw =
-      strategy === 'personalized'
-        ? WEIGHTS.interest * interest +
-          WEIGHTS.proximity * (distanceKm === null ? 0 : proximity(distanceKm)) +
-          WEIGHTS.soon * soon +
-          WEIGHTS.popularity * pop
-        : strategy === 'trending'
-          ? COLD_WEIGHTS.popularity * pop + COLD_WEIGHTS.soon * soon
-          : soon;
+    let distanceKm: number | null | undefined;
+    let raw: number;
+    if (strategy === 'personalized') {
+      const base = WEIGHTS.interest * interest + WEIGHTS.soon * soon + WEIGHTS.popularity * pop;
+      // Bound: proximity is at most 1. A full page whose worst item beats even that bound cannot
+      // take this candidate, so its distance is not worth computing; it still counts as remaining
+      // (it ranks after the page, hence after the cursor) unless an earlier page served it.
+      const worst = page.length >= params.limit ? page[page.length - 1] : undefined;
+      if (worst && base + WEIGHTS.proximity + 1e-6 < worst.score) {
+        if (!seen?.has(idHash(e.id))) remaining++;
+        continue;
+      }
+      distanceKm = distanceOf(e);
+      raw = base + WEIGHTS.proximity * (distanceKm === null ? 0 : proximity(distanceKm));
+    } else {
+      raw = strategy === 'trending' ? COLD_WEIGHTS.popularity * pop + COLD_WEIGHTS.soon * soon : soon;
+    }
     const score = round(raw, 6);
     if (after && compareKeys(after.score, after.id, score, e.id) >= 0) continue;
     if (seen?.has(idHash(e.id))) continue;
@@ -395,9 +414,17 @@ export function rankFeed(plan: FeedPlan, trending: TrendingResults): Feed {
       if (compareKeys(m.score, m.c.event.id, score, e.id) < 0) lo = mid + 1;
       else hi = mid;
     }
-    page.splice(lo, 0, { c, score, interest, distanceKm, popularity: pop });
+    // Distance is shown on every item; outside `personalized` it is only computed for the page.
+    page.splice(lo, 0, {
+      c,
+      score,
+      interest,
+      distanceKm: distanceKm === undefined ? NaN : distanceKm,
+      popularity: pop,
+    });
     if (page.length > params.limit) page.pop();
   }
+  for (const r of page) if (Number.isNaN(r.distanceKm)) r.distanceKm = distanceOf(r.c.event);
   const last = page[page.length - 1];
 
   let nextCursor: string | null = null;
