@@ -484,3 +484,35 @@ describe('cachedTrending', () => {
     expect(calls).toEqual(['Berlin', 'Paris', 'Berlin', 'Berlin']);
   });
 });
+
+describe('the first page', () => {
+  it('is the top of the full ranking, whatever the tastes, place and popularity (pruning loses nothing)', () => {
+    let seed = 3;
+    const rnd = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const cats = ['music', 'theatre', 'dance', 'exhibition', 'cinema', 'comedy'] as const;
+    const events = Array.from({ length: 300 }, (_, i) =>
+      catalogEvent(`e${String(i).padStart(3, '0')}`, at(NOW + Math.floor(rnd() * 29 * D) + H), {
+        category: cats[i % cats.length]!,
+        city: i % 3 ? 'Berlin' : 'Paris',
+        venue: i % 3 ? { lat: 52.3 + rnd() * 0.4, lon: 13.2 + rnd() * 0.4 } : { lat: 48.8, lon: 2.3 },
+      }),
+    );
+    const catalogue = catalogueOf(...events);
+    for (let round = 0; round < 25; round++) {
+      const interests = Object.fromEntries(cats.map((c) => [c, Math.floor(rnd() * 10) - 2]));
+      const trending = ['Berlin', 'Paris'].map((city) => ({
+        city,
+        items: events
+          .filter((e) => e.city === city && rnd() < 0.3)
+          .map((e) => ({ eventId: e.id, score: 1 + Math.floor(rnd() * 50) })),
+      }));
+      const point = rnd() < 0.5 ? { lat: 52.5 + rnd() * 0.1, lon: 13.4 } : {};
+      const input = { profile: withProfile(profileWith({ interests })), catalogue, trending, now: NOW };
+      const limit = 1 + Math.floor(rnd() * 30);
+      const page = buildFeed({ ...input, params: params({ ...point, limit }) });
+      const all = buildFeed({ ...input, params: params({ ...point, limit: 10_000 }) });
+      expect(page.items).toEqual(all.items.slice(0, limit));
+      expect(page.nextCursor !== null).toBe(all.items.length > limit);
+    }
+  });
+});
