@@ -169,3 +169,29 @@ describe('applyCatalogueRecord', () => {
     expect(index.get('old-key')).toBeUndefined();
   });
 });
+
+describe('CatalogueIndex and events already running', () => {
+  it('offers multi-day events while they run, never ended ones or short ones that started', () => {
+    const index = new CatalogueIndex();
+    const D = 24 * H;
+    index.upsert(
+      catalogEvent('exhibition', at(T0 - 5 * D), { category: 'exhibition', endsAt: at(T0 + 10 * D) }),
+    );
+    index.upsert(
+      catalogEvent('closed-show', at(T0 - 20 * D), { category: 'exhibition', endsAt: at(T0 - D) }),
+    );
+    index.upsert(catalogEvent('concert-started', at(T0 - H), { endsAt: at(T0 + H) }));
+    index.upsert(catalogEvent('festival', at(T0 - 2 * D), { category: 'festival', endsAt: at(T0 + D) }));
+    index.upsert(catalogEvent('tonight', at(T0 + 20 * H)));
+    const window = { fromMs: T0, toMs: T0 + 7 * D };
+    // Running ones first (by start), then the ones starting in the window.
+    expect(ids(index.query(window))).toEqual(['exhibition', 'festival', 'tonight']);
+    // Filters apply to them as to any event; a replaced or deleted one goes.
+    expect(ids(index.query({ ...window, categories: new Set(['exhibition'] as const) }))).toEqual([
+      'exhibition',
+    ]);
+    index.upsert(catalogEvent('festival', at(T0 - 2 * D), { category: 'festival', endsAt: at(T0 - H) }));
+    index.delete('exhibition');
+    expect(ids(index.query(window))).toEqual(['tonight']);
+  });
+});

@@ -15,12 +15,17 @@ export interface IndexedEvent {
   event: CatalogEvent;
   /** `event.startsAt` as epoch ms. */
   startMs: number;
+  /** `event.endsAt` as epoch ms, or null. */
+  endMs: number | null;
   /** The city as compared (trimmed, lower case), computed once. */
   cityKey: string;
 }
 
 export interface CatalogueQuery {
-  /** Inclusive lower bound on startsAt (epoch ms). */
+  /**
+   * Inclusive lower bound on startsAt (epoch ms). Multi-day events (exhibitions, festivals: at least
+   * {@link MULTI_DAY_MS} long) that started before it and are still running at it match too.
+   */
   fromMs: number;
   /** Exclusive upper bound on startsAt (epoch ms). */
   toMs: number;
@@ -58,6 +63,9 @@ export const cityKey = (city: string) => city.trim().toLowerCase();
 const before = (a: IndexedEvent, b: IndexedEvent) =>
   a.startMs !== b.startMs ? a.startMs < b.startMs : a.event.id < b.event.id;
 
+/** Events at least this long (endsAt − startsAt) are offered while they run, not only before. */
+export const MULTI_DAY_MS = 24 * 3_600_000;
+
 /** Below this many pending changes, they are merged by insertion; above, by a full sort. */
 const MERGE_BY_INSERTION_MAX = 256;
 
@@ -76,6 +84,8 @@ export class CatalogueIndex {
   private readonly added = new Set<IndexedEvent>();
   private readonly removed = new Set<IndexedEvent>();
   private readonly cities = new Map<string, CityStats>();
+  /** Multi-day events, also scanned for the ones already running at a query's `fromMs`. */
+  private readonly multiDay = new Set<IndexedEvent>();
   private isLoaded = false;
 
   get size(): number {
@@ -100,8 +110,11 @@ export class CatalogueIndex {
     const startMs = Date.parse(event.startsAt);
     if (!Number.isFinite(startMs)) throw new RangeError(`event ${event.id}: invalid startsAt`);
     this.delete(event.id);
-    const entry: IndexedEvent = { event, startMs, cityKey: cityKey(event.city) };
+    const end = event.endsAt === null ? Number.NaN : Date.parse(event.endsAt);
+    const endMs = Number.isFinite(end) ? end : null;
+    const entry: IndexedEvent = { event, startMs, endMs, cityKey: cityKey(event.city) };
     this.byId.set(event.id, entry);
+    if (endMs !== null && endMs - startMs >= MULTI_DAY_MS) this.multiDay.add(entry);
     this.added.add(entry);
     this.count(event, 1);
   }
@@ -111,6 +124,7 @@ export class CatalogueIndex {
     const old = this.byId.get(id);
     if (!old) return false;
     this.byId.delete(id);
+    this.multiDay.delete(old);
     if (!this.added.delete(old)) this.removed.add(old);
     this.count(old.event, -1);
     return true;
@@ -128,25 +142,38 @@ export class CatalogueIndex {
     return { lat: s.sumLat / s.located, lon: s.sumLon / s.located };
   }
 
-  /** Events matching `q`, by (startsAt, id); `distanceKm` from `q.near` when given. */
+  /**
+   * Events matching `q`: multi-day events already running at `q.fromMs` first, then the events
+   * starting in [fromMs, toMs), each group by (startsAt, id); `distanceKm` from `q.near` when given.
+   */
   query(q: CatalogueQuery): Array<IndexedEvent & { distanceKm?: number }> {
     const sorted = this.settle();
     const out: Array<IndexedEvent & { distanceKm?: number }> = [];
     const city = q.city === undefined ? undefined : cityKey(q.city);
+    const take = (entry: IndexedEvent) => {
+      const e = entry.event;
+      if (q.status !== undefined && e.status !== q.status) return;
+      if (city !== undefined && entry.cityKey !== city) return;
+      if (q.categories && !q.categories.has(e.category)) return;
+      if (q.maxPrice !== undefined && !(e.price && (e.price.isFree || e.price.min <= q.maxPrice))) return;
+      if (q.near) {
+        if (e.venue.lat === null || e.venue.lon === null) return;
+        const distanceKm = haversineKm(q.near, { lat: e.venue.lat, lon: e.venue.lon });
+        if (distanceKm > q.near.radiusKm) return;
+        out.push({ ...entry, distanceKm });
+      } else out.push(entry);
+    };
+    if (this.multiDay.size) {
+      const running = [...this.multiDay].filter(
+        (m) => m.startMs < q.fromMs && m.endMs! > q.fromMs && m.startMs < q.toMs,
+      );
+      running.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+      for (const entry of running) take(entry);
+    }
     for (let i = lowerBound(sorted, q.fromMs); i < sorted.length; i++) {
       const entry = sorted[i]!;
       if (entry.startMs >= q.toMs) break;
-      const e = entry.event;
-      if (q.status !== undefined && e.status !== q.status) continue;
-      if (city !== undefined && entry.cityKey !== city) continue;
-      if (q.categories && !q.categories.has(e.category)) continue;
-      if (q.maxPrice !== undefined && !(e.price && (e.price.isFree || e.price.min <= q.maxPrice))) continue;
-      if (q.near) {
-        if (e.venue.lat === null || e.venue.lon === null) continue;
-        const distanceKm = haversineKm(q.near, { lat: e.venue.lat, lon: e.venue.lon });
-        if (distanceKm > q.near.radiusKm) continue;
-        out.push({ ...entry, distanceKm });
-      } else out.push(entry);
+      take(entry);
     }
     return out;
   }

@@ -516,3 +516,21 @@ describe('the first page', () => {
     }
   });
 });
+
+describe('a running exhibition', () => {
+  it('is offered with "on now, until" its last day in the venue calendar', () => {
+    const catalogue = catalogueOf(
+      catalogEvent('expo', at(NOW - 10 * D), { category: 'exhibition', endsAt: '2026-06-21T16:00:00Z' }),
+      catalogEvent('ended', at(NOW - 10 * D), { category: 'exhibition', endsAt: at(NOW - H) }),
+    );
+    const feed = buildFeed({
+      profile: withProfile(profileWith({ interests: { exhibition: 5 } })),
+      catalogue,
+      trending: [],
+      params: params(),
+      now: NOW,
+    });
+    expect(ids(feed)).toEqual(['expo']);
+    expect(feed.items[0]!.reasons).toContain('on now, until 21 Jun');
+  });
+});

@@ -192,6 +192,7 @@ interface RankContext {
 interface Candidate {
   event: CatalogEvent;
   startMs: number;
+  endMs: number | null;
   /** The event's city as compared (see `cityKey`). */
   cityKey: string;
 }
@@ -483,7 +484,11 @@ function reasonsFor(r: Ranked, strategy: Strategy, nowMs: number): string[] {
     reasons.push(`matches your interest in ${e.category}`);
   if (r.distanceKm !== null && r.distanceKm <= NEAR_REASON_KM)
     reasons.push(r.distanceKm < 1 ? 'less than 1 km away' : `${Math.round(r.distanceKm)} km away`);
-  reasons.push(describeWhen(r.c.startMs, nowMs, e.timezone));
+  reasons.push(
+    r.c.startMs < nowMs && r.c.endMs !== null
+      ? describeRunning(r.c.endMs, e.timezone)
+      : describeWhen(r.c.startMs, nowMs, e.timezone),
+  );
   if (r.popularity > 0) reasons.push(`trending in ${e.city}`);
   return reasons;
 }
@@ -521,6 +526,12 @@ function localDay(ms: number, timeZone: string): number {
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A multi-day event already running (an exhibition): "on now, until 12 Jan" (its last local day). */
+export function describeRunning(endMs: number, timeZone: string): string {
+  const d = new Date(localDay(endMs - 1, timeZone) * DAY_MS);
+  return `on now, until ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}`;
+}
 
 /**
  * When the event is, in the venue's calendar: "today", "tomorrow", "this weekend" (the coming
