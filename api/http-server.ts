@@ -5,6 +5,7 @@
  * fails, the resources are released before the error is thrown.
  */
 import { serve, type ServerType } from '@hono/node-server';
+import type { Context } from 'hono';
 import type { Logger } from '../runtime/index.ts';
 
 export interface ListeningServer {
@@ -54,4 +55,37 @@ export async function listen(opts: {
   opts.signal?.addEventListener('abort', () => void close(), { once: true });
   if (opts.signal?.aborted) await close();
   return { port, close };
+}
+
+/** What both APIs' error classes carry (IngestError, QueryError). */
+export interface HttpError {
+  status: 400 | 401 | 403 | 404 | 413 | 415 | 429 | 500 | 503;
+  code: string;
+  message: string;
+  extra: { errors?: Array<{ path: string; message: string }>; retryAfterSec?: number };
+}
+
+/**
+ * The one error shape of both APIs: `{error: {code, message, errors?}}` with the error's status,
+ * `Retry-After` when given, and the Bearer challenge of `realm` on a 401.
+ */
+export function errorResponse(c: Context, err: HttpError, realm: string): Response {
+  if (err.extra.retryAfterSec !== undefined) c.header('Retry-After', String(err.extra.retryAfterSec));
+  if (err.status === 401) c.header('WWW-Authenticate', `Bearer realm="${realm}"`);
+  return c.json(
+    {
+      error: {
+        code: err.code,
+        message: err.message,
+        ...(err.extra.errors && { errors: err.extra.errors }),
+      },
+    },
+    err.status,
+  );
+}
+
+/** An error no handler expected: logged with its stack, answered as a bare 500. */
+export function internalErrorResponse(c: Context, err: Error, log: Logger): Response {
+  log.error('unexpected error', { error: err.message, stack: err.stack });
+  return c.json({ error: { code: 'INTERNAL', message: 'internal error' } }, 500);
 }

@@ -15,7 +15,8 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from '../../runtime/index.ts';
 import type { UserEvent } from '../../model/index.ts';
 import { IngestError } from './errors.ts';
-import type { BatchResultBody, ErrorBody, EventAcceptedBody } from './http-schemas.ts';
+import type { BatchResultBody, EventAcceptedBody } from './http-schemas.ts';
+import { errorResponse, internalErrorResponse } from '../http-server.ts';
 import { createIngestMetrics, type IngestMetrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { validateBatch, validateEvent, type NormaliseOptions } from './validation.ts';
@@ -60,21 +61,10 @@ export function createIngestApp(deps: IngestAppDeps): Hono {
 
   app.onError((err, c) => {
     if (err instanceof IngestError) {
-      const body: ErrorBody = {
-        error: {
-          code: err.code,
-          message: err.message,
-          ...(err.extra.errors && { errors: err.extra.errors }),
-        },
-      };
-      if (err.extra.retryAfterSec !== undefined) c.header('Retry-After', String(err.extra.retryAfterSec));
-      if (err.status === 401) c.header('WWW-Authenticate', 'Bearer realm="pulse-ingest"');
       if (err.status >= 500) deps.log.warn('request failed', { code: err.code, error: causeOf(err) });
-      return c.json(body, err.status);
+      return errorResponse(c, err, 'pulse-ingest');
     }
-    deps.log.error('unexpected error', { error: err.message, stack: err.stack });
-    const body: ErrorBody = { error: { code: 'INTERNAL', message: 'internal error' } };
-    return c.json(body, 500);
+    return internalErrorResponse(c, err, deps.log);
   });
 
   app.notFound(() => {

@@ -18,16 +18,11 @@ import { secureHeaders } from 'hono/secure-headers';
 import { Profile } from '../../model/index.ts';
 import type { Logger } from '../../runtime/index.ts';
 import type { VersionedProfile } from '../../state/index.ts';
+import { errorResponse, internalErrorResponse } from '../http-server.ts';
 import type { QueryAuth } from './auth.ts';
 import type { CatalogueIndex } from './catalogue.ts';
 import { ProfileStoreUnavailable, QueryError, type FieldError } from './errors.ts';
-import {
-  PersonalizeQuery,
-  UserIdParam,
-  type ErrorBody,
-  type HealthBody,
-  type PersonalizeBody,
-} from './http-schemas.ts';
+import { PersonalizeQuery, UserIdParam, type HealthBody, type PersonalizeBody } from './http-schemas.ts';
 import {
   InvalidCursorError,
   planFeed,
@@ -93,21 +88,8 @@ export function createQueryApp(deps: QueryAppDeps): Hono {
         cause: err,
       });
     }
-    if (err instanceof QueryError) {
-      const body: ErrorBody = {
-        error: {
-          code: err.code,
-          message: err.message,
-          ...(err.extra.errors && { errors: err.extra.errors }),
-        },
-      };
-      if (err.extra.retryAfterSec !== undefined) c.header('Retry-After', String(err.extra.retryAfterSec));
-      if (err.status === 401) c.header('WWW-Authenticate', 'Bearer realm="pulse-query"');
-      return c.json(body, err.status);
-    }
-    deps.log.error('unexpected error', { error: err.message, stack: err.stack });
-    const body: ErrorBody = { error: { code: 'INTERNAL', message: 'internal error' } };
-    return c.json(body, 500);
+    if (err instanceof QueryError) return errorResponse(c, err, 'pulse-query');
+    return internalErrorResponse(c, err, deps.log);
   });
 
   app.notFound(() => {

@@ -65,39 +65,31 @@ export async function produceAll(
   }
 }
 
+export interface ReadRecord {
+  key: string | null;
+  value: Buffer | null;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  headers: Record<string, string>;
+}
+
 /** Reads every record of a topic currently in it (up to the end offsets at call time). */
 export async function readAll(
   brokers: string[],
   topic: string,
   opts: { isolation?: 'read_committed' | 'read_uncommitted'; timeoutMs?: number } = {},
-): Promise<
-  Array<{
-    key: string | null;
-    value: Buffer | null;
-    partition: number;
-    offset: number;
-    timestamp: number;
-    headers: Record<string, string>;
-  }>
-> {
+): Promise<ReadRecord[]> {
   const admin = createAdmin(brokers);
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topic, {
     isolationLevel: opts.isolation === 'read_committed' ? 1 : 0,
   });
   await admin.disconnect();
-  const remaining = new Map(ends.map((e) => [e.partition, Number(e.high)]));
   const target = new Map(
     ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, Number(e.high)]),
   );
-  const out: Array<{
-    key: string | null;
-    value: Buffer | null;
-    partition: number;
-    offset: number;
-    timestamp: number;
-    headers: Record<string, string>;
-  }> = [];
+  const out: ReadRecord[] = [];
   if (target.size === 0) return out;
   const consumer = createKafkaJSConsumer(brokers, `reader-${topic}-${Date.now()}-${Math.random()}`, {
     'isolation.level': opts.isolation ?? 'read_uncommitted',
@@ -148,7 +140,6 @@ export async function readAll(
       },
     });
   });
-  void remaining;
   await consumer.disconnect();
   return out;
 }
