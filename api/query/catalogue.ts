@@ -86,6 +86,10 @@ export class CatalogueIndex {
   private readonly cities = new Map<string, CityStats>();
   /** Multi-day events, also scanned for the ones already running at a query's `fromMs`. */
   private readonly multiDay = new Set<IndexedEvent>();
+  /** Derived by `settle`: multi-day events by (startsAt, id), and both orders per category. */
+  private multiDaySorted: IndexedEvent[] = [];
+  private byCategory = new Map<Category, IndexedEvent[]>();
+  private multiDayByCategory = new Map<Category, IndexedEvent[]>();
   private isLoaded = false;
 
   get size(): number {
@@ -147,35 +151,66 @@ export class CatalogueIndex {
    * starting in [fromMs, toMs), each group by (startsAt, id); `distanceKm` from `q.near` when given.
    */
   query(q: CatalogueQuery): Array<IndexedEvent & { distanceKm?: number }> {
-    const sorted = this.settle();
     const out: Array<IndexedEvent & { distanceKm?: number }> = [];
+    this.visit(q, this.settle(), this.multiDaySorted, (entry, d) => {
+      out.push(Number.isNaN(d) ? entry : { ...entry, distanceKm: d });
+      return true;
+    });
+    return out;
+  }
+
+  /**
+   * The events of one category matching `q` (which must not filter categories), in the order of
+   * {@link query}, each with its distance from `q.near` (NaN without `near`), until `visit` returns
+   * false. Nothing is allocated per event: this is the feed's hot path.
+   */
+  scan(q: CatalogueQuery, category: Category, visit: (entry: IndexedEvent, distanceKm: number) => boolean): void {
+    this.settle();
+    const sorted = this.byCategory.get(category);
+    if (sorted) this.visit(q, sorted, this.multiDayByCategory.get(category) ?? [], visit);
+  }
+
+  /** Cities by number of events, most first (ties by name), as the catalogue spells them. */
+  topCities(limit: number): string[] {
+    return [...this.cities.values()]
+      .sort((a, b) => b.events - a.events || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .slice(0, limit)
+      .map((c) => c.name);
+  }
+
+  /** Cities with a centre within `km` of `p`, nearest first. */
+  citiesNear(p: GeoPoint, km: number, limit: number): string[] {
+    const near: Array<[string, number]> = [];
+    for (const s of this.cities.values()) {
+      if (s.located === 0) continue;
+      const d = haversineKm(p, { lat: s.sumLat / s.located, lon: s.sumLon / s.located });
+      if (d <= km) near.push([s.name, d]);
+    }
+    return near
+      .sort((a, b) => a[1] - b[1])
+      .slice(0, limit)
+      .map(([name]) => name);
+  }
+
+  private visit(
+    q: CatalogueQuery,
+    sorted: IndexedEvent[],
+    multiDay: readonly IndexedEvent[],
+    visit: (entry: IndexedEvent, distanceKm: number) => boolean,
+  ): void {
     const city = q.city === undefined ? undefined : cityKey(q.city);
-    const take = (entry: IndexedEvent) => {
-      const e = entry.event;
-      if (q.status !== undefined && e.status !== q.status) return;
-      if (city !== undefined && entry.cityKey !== city) return;
-      if (q.categories && !q.categories.has(e.category)) return;
-      if (q.maxPrice !== undefined && !(e.price && (e.price.isFree || e.price.min <= q.maxPrice))) return;
-      if (q.near) {
-        if (e.venue.lat === null || e.venue.lon === null) return;
-        const distanceKm = haversineKm(q.near, { lat: e.venue.lat, lon: e.venue.lon });
-        if (distanceKm > q.near.radiusKm) return;
-        out.push({ ...entry, distanceKm });
-      } else out.push(entry);
-    };
-    if (this.multiDay.size) {
-      const running = [...this.multiDay].filter(
-        (m) => m.startMs < q.fromMs && m.endMs! > q.fromMs && m.startMs < q.toMs,
-      );
-      running.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
-      for (const entry of running) take(entry);
+    for (const m of multiDay) {
+      if (m.startMs >= q.fromMs || m.startMs >= q.toMs) break;
+      if (m.endMs! <= q.fromMs) continue;
+      const d = matchDistance(m, q, city);
+      if (d !== -1 && !visit(m, d)) return;
     }
     for (let i = lowerBound(sorted, q.fromMs); i < sorted.length; i++) {
       const entry = sorted[i]!;
       if (entry.startMs >= q.toMs) break;
-      take(entry);
+      const d = matchDistance(entry, q, city);
+      if (d !== -1 && !visit(entry, d)) return;
     }
-    return out;
   }
 
   private count(e: CatalogEvent, delta: 1 | -1): void {
@@ -206,8 +241,34 @@ export class CatalogueIndex {
     }
     this.added.clear();
     this.removed.clear();
+    this.multiDaySorted = this.sorted.filter((e) => this.multiDay.has(e));
+    this.byCategory = groupByCategory(this.sorted);
+    this.multiDayByCategory = groupByCategory(this.multiDaySorted);
     return this.sorted;
   }
+}
+
+function groupByCategory(sorted: readonly IndexedEvent[]): Map<Category, IndexedEvent[]> {
+  const out = new Map<Category, IndexedEvent[]>();
+  for (const e of sorted) {
+    const list = out.get(e.event.category);
+    if (list) list.push(e);
+    else out.set(e.event.category, [e]);
+  }
+  return out;
+}
+
+/** -1 if `entry` fails the filters of `q`; else its distance from `q.near`, or NaN without `near`. */
+function matchDistance(entry: IndexedEvent, q: CatalogueQuery, city: string | undefined): number {
+  const e = entry.event;
+  if (q.status !== undefined && e.status !== q.status) return -1;
+  if (city !== undefined && entry.cityKey !== city) return -1;
+  if (q.categories && !q.categories.has(e.category)) return -1;
+  if (q.maxPrice !== undefined && !(e.price && (e.price.isFree || e.price.min <= q.maxPrice))) return -1;
+  if (!q.near) return Number.NaN;
+  if (e.venue.lat === null || e.venue.lon === null) return -1;
+  const d = haversineKm(q.near, { lat: e.venue.lat, lon: e.venue.lon });
+  return d > q.near.radiusKm ? -1 : d;
 }
 
 /** First index whose startMs is ≥ `ms`. */

@@ -513,6 +513,17 @@ describe('the first page', () => {
       const all = buildFeed({ ...input, params: params({ ...point, limit: 10_000 }) });
       expect(page.items).toEqual(all.items.slice(0, limit));
       expect(page.nextCursor !== null).toBe(all.items.length > limit);
+      // Without trending counts (which a cursor does not pin), the pages are the full ranking.
+      const still = { ...input, trending: [] };
+      const full = buildFeed({ ...still, params: params({ ...point, limit: 10_000 }) }).items;
+      const paged = [];
+      let cursor: string | undefined;
+      for (let n = 0; n < 400; n++) {
+        const p = buildFeed({ ...still, params: params({ ...point, limit, cursor }) });
+        paged.push(...p.items);
+        if (!(cursor = p.nextCursor ?? undefined)) break;
+      }
+      expect(paged).toEqual(full);
     }
   });
 });

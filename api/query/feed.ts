@@ -26,8 +26,15 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { Category, type CatalogEvent, type Profile } from '../../model/index.ts';
-import { cityKey, haversineKm, type CatalogueIndex, type GeoPoint } from './catalogue.ts';
+import { CATEGORIES, Category, type CatalogEvent, type Profile } from '../../model/index.ts';
+import {
+  cityKey,
+  haversineKm,
+  type CatalogueIndex,
+  type CatalogueQuery,
+  type GeoPoint,
+  type IndexedEvent,
+} from './catalogue.ts';
 
 /** Where popularity comes from: the top events of a city by trending score (largest first). */
 export interface TrendingSource {
@@ -45,6 +52,8 @@ export const DEFAULT_WINDOW_DAYS = 30;
 /** How many trending events are asked per city, and from how many cities at most. */
 export const TRENDING_DEPTH = 100;
 export const MAX_TRENDING_CITIES = 20;
+/** A radius feed asks the trending counts of cities whose centre is this much beyond the radius. */
+export const NEAR_CITY_MARGIN_KM = 50;
 export const WEIGHTS = { interest: 0.5, proximity: 0.2, soon: 0.15, popularity: 0.15 } as const;
 export const COLD_WEIGHTS = { popularity: 0.75, soon: 0.25 } as const;
 /** Distance at which proximity is 0.5. */
@@ -200,6 +209,14 @@ interface Candidate {
 export interface FeedPlan {
   params: FeedParams;
   context: RankContext;
+  /**
+   * The catalogue query of the feed, and what the user excluded. The personalised ranking scans
+   * the catalogue itself, category by category; the other strategies use `candidates`.
+   */
+  query: CatalogueQuery;
+  catalogue: CatalogueIndex;
+  excluded: ReadonlySet<string>;
+  /** The matching events, not excluded (empty for a personalised feed, which does not need them). */
   candidates: Candidate[];
   /** Cities whose trending counts the ranking uses: ask `TrendingSource.top(city, TRENDING_DEPTH)`. */
   trendingCities: string[];
@@ -273,23 +290,28 @@ export function planFeed(input: FeedInput): FeedPlan {
     params.radiusKm !== undefined && params.lat !== undefined && params.lon !== undefined
       ? { lat: params.lat, lon: params.lon, radiusKm: params.radiusKm }
       : undefined;
-  const candidates = catalogue
-    .query({
-      // Never past: not before the clock of the first page, nor before now.
-      fromMs: Math.max(lower, context.nowMs, now),
-      toMs: upper,
-      city: params.city ?? context.scopeCity ?? undefined,
-      near,
-      categories: params.categories && new Set(params.categories),
-      maxPrice: params.maxPrice,
-      status: 'scheduled',
-    })
-    .filter((c) => !excluded.has(c.event.id));
+  const query: CatalogueQuery = {
+    // Never past: not before the clock of the first page, nor before now.
+    fromMs: Math.max(lower, context.nowMs, now),
+    toMs: upper,
+    city: params.city ?? context.scopeCity ?? undefined,
+    near,
+    categories: params.categories && new Set(params.categories),
+    maxPrice: params.maxPrice,
+    status: 'scheduled',
+  };
+  const personalized = context.strategy === 'personalized';
+  const candidates = personalized ? [] : catalogue.query(query).filter((c) => !excluded.has(c.event.id));
 
   let trendingCities: string[];
   const onlyCity = params.city ?? context.scopeCity;
   if (onlyCity !== null && onlyCity !== undefined)
     trendingCities = [catalogue.cityName(onlyCity) ?? onlyCity];
+  else if (personalized)
+    // Without the candidates at hand: the cities around the point, else the largest ones.
+    trendingCities = near
+      ? catalogue.citiesNear(near, near.radiusKm + NEAR_CITY_MARGIN_KM, MAX_TRENDING_CITIES)
+      : catalogue.topCities(MAX_TRENDING_CITIES);
   else {
     const counts = new Map<string, number>();
     for (const c of candidates) counts.set(c.event.city, (counts.get(c.event.city) ?? 0) + 1);
@@ -298,7 +320,7 @@ export function planFeed(input: FeedInput): FeedPlan {
       .slice(0, MAX_TRENDING_CITIES)
       .map(([city]) => city);
   }
-  return { params, context, candidates, trendingCities };
+  return { params, context, query, catalogue, excluded, candidates, trendingCities };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -367,33 +389,33 @@ export function rankFeed(plan: FeedPlan, trending: TrendingResults): Feed {
   const strategy: Strategy =
     context.strategy ?? (plan.candidates.some((c) => popularityOfCandidate(c) > 0) ? 'trending' : 'soonest');
 
-  // One pass: score, drop what earlier pages served, keep the best `limit` in order (a small
-  // sorted array, not a sort of every candidate), and count the rest for `nextCursor`.
+  // Score, drop what earlier pages served, keep the best `limit` in order (a small sorted array,
+  // not a sort of every candidate), and note whether anything eligible is left for `nextCursor`.
   const after = context.after;
   const seen = context.seenTrending.length ? new Set(context.seenTrending) : undefined;
+  const limit = params.limit;
   const page: Ranked[] = [];
-  let remaining = 0;
+  let hasMore = false;
   const origin = context.origin;
   const distanceOf = (e: CatalogEvent) =>
     origin && e.venue.lat !== null && e.venue.lon !== null
       ? haversineKm(origin, { lat: e.venue.lat, lon: e.venue.lon })
       : null;
-  for (const c of plan.candidates) {
+  const consider = (c: Candidate, soon: number) => {
     const e = c.event;
     const interest = context.interests[e.category] ?? 0;
     const pop = popularityOfCandidate(c);
-    const soon = soonness(c.startMs, context.nowMs);
     let distanceKm: number | null | undefined;
     let raw: number;
     if (strategy === 'personalized') {
       const base = WEIGHTS.interest * interest + WEIGHTS.soon * soon + WEIGHTS.popularity * pop;
       // Bound: proximity is at most 1. A full page whose worst item beats even that bound cannot
-      // take this candidate, so its distance is not worth computing; it still counts as remaining
-      // (it ranks after the page, hence after the cursor) unless an earlier page served it.
-      const worst = page.length >= params.limit ? page[page.length - 1] : undefined;
+      // take this candidate, so its distance is not worth computing; it ranks after the page
+      // (hence after the cursor), so it is left for a next page unless an earlier page served it.
+      const worst = page.length >= limit ? page[page.length - 1] : undefined;
       if (worst && base + WEIGHTS.proximity + 1e-6 < worst.score) {
-        if (!seen?.has(idHash(e.id))) remaining++;
-        continue;
+        if (!seen?.has(idHash(e.id))) hasMore = true;
+        return;
       }
       distanceKm = distanceOf(e);
       raw = base + WEIGHTS.proximity * (distanceKm === null ? 0 : proximity(distanceKm));
@@ -401,12 +423,13 @@ export function rankFeed(plan: FeedPlan, trending: TrendingResults): Feed {
       raw = strategy === 'trending' ? COLD_WEIGHTS.popularity * pop + COLD_WEIGHTS.soon * soon : soon;
     }
     const score = round(raw, 6);
-    if (after && compareKeys(after.score, after.id, score, e.id) >= 0) continue;
-    if (seen?.has(idHash(e.id))) continue;
-    remaining++;
+    if (after && compareKeys(after.score, after.id, score, e.id) >= 0) return;
+    if (seen?.has(idHash(e.id))) return;
     const worst = page[page.length - 1];
-    if (page.length >= params.limit && worst && compareKeys(score, e.id, worst.score, worst.c.event.id) >= 0)
-      continue;
+    if (page.length >= limit && worst && compareKeys(score, e.id, worst.score, worst.c.event.id) >= 0) {
+      hasMore = true;
+      return;
+    }
     let lo = 0;
     let hi = page.length;
     while (lo < hi) {
@@ -423,13 +446,43 @@ export function rankFeed(plan: FeedPlan, trending: TrendingResults): Feed {
       distanceKm: distanceKm === undefined ? NaN : distanceKm,
       popularity: pop,
     });
-    if (page.length > params.limit) page.pop();
-  }
+    if (page.length > limit) {
+      page.pop();
+      hasMore = true;
+    }
+  };
+
+  if (strategy === 'personalized') {
+    // Category by category, most interesting first, each in start order, so `soon` only falls:
+    // once even a maximal popularity and proximity cannot lift an event above the full page's
+    // worst item, no later event of that category can either, and the scan moves on. Most of the
+    // catalogue is never looked at.
+    const cats = [...(params.categories ? new Set(params.categories) : CATEGORIES)].sort(
+      (a, b) => (context.interests[b] ?? 0) - (context.interests[a] ?? 0) || (a < b ? -1 : 1),
+    );
+    const q: CatalogueQuery = { ...plan.query, categories: undefined };
+    const ceiling = WEIGHTS.popularity + WEIGHTS.proximity + 1e-6;
+    for (const cat of cats) {
+      const interestPart = WEIGHTS.interest * (context.interests[cat] ?? 0);
+      plan.catalogue.scan(q, cat, (entry: IndexedEvent) => {
+        if (plan.excluded.has(entry.event.id)) return true;
+        const soon = soonness(entry.startMs, context.nowMs);
+        const worst = page.length >= limit ? page[page.length - 1] : undefined;
+        if (worst && interestPart + WEIGHTS.soon * soon + ceiling < worst.score) {
+          if (seen?.has(idHash(entry.event.id))) return true;
+          hasMore = true;
+          return false;
+        }
+        consider(entry, soon);
+        return true;
+      });
+    }
+  } else for (const c of plan.candidates) consider(c, soonness(c.startMs, context.nowMs));
   for (const r of page) if (Number.isNaN(r.distanceKm)) r.distanceKm = distanceOf(r.c.event);
   const last = page[page.length - 1];
 
   let nextCursor: string | null = null;
-  if (last && remaining > page.length) {
+  if (last && hasMore) {
     const seenNow = [
       ...context.seenTrending,
       ...page.filter((r) => r.popularity > 0).map((r) => idHash(r.c.event.id)),
