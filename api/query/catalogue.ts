@@ -164,7 +164,11 @@ export class CatalogueIndex {
    * {@link query}, each with its distance from `q.near` (NaN without `near`), until `visit` returns
    * false. Nothing is allocated per event: this is the feed's hot path.
    */
-  scan(q: CatalogueQuery, category: Category, visit: (entry: IndexedEvent, distanceKm: number) => boolean): void {
+  scan(
+    q: CatalogueQuery,
+    category: Category,
+    visit: (entry: IndexedEvent, distanceKm: number) => boolean,
+  ): void {
     this.settle();
     const sorted = this.byCategory.get(category);
     if (sorted) this.visit(q, sorted, this.multiDayByCategory.get(category) ?? [], visit);
