@@ -115,7 +115,7 @@ async function load(
 }
 
 /** A profile with tastes: two favourite categories, a home city, some history. */
-function syntheticProfile(i: number, cities: string[], itemIds: string[]): Profile {
+export function syntheticProfile(i: number, cities: string[], itemIds: string[]): Profile {
   const a = CATEGORIES[i % CATEGORIES.length]!;
   const b = CATEGORIES[(i * 7 + 3) % CATEGORIES.length]!;
   const eventCounts = Object.fromEntries(

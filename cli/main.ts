@@ -6,6 +6,7 @@ import { registerWorkerCommand } from './commands/worker.ts';
 import { registerJobsCommands } from './commands/jobs.ts';
 import { registerBenchCommands } from './commands/bench.ts';
 import { registerServeCommands } from './commands/serve.ts';
+import { registerCatalogCommands } from './commands/catalog.ts';
 
 let cached: AppConfig | undefined;
 const config = (): AppConfig => (cached ??= loadConfig());
@@ -23,6 +24,7 @@ registerWorkerCommand(program, config);
 registerJobsCommands(program, config);
 registerBenchCommands(program, config);
 registerServeCommands(program, config);
+registerCatalogCommands(program, config);
 
 try {
   await program.parseAsync(process.argv);

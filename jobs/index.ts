@@ -9,13 +9,18 @@ import { enrichUserEventsJob } from './enrich-user-events/job.ts';
 import { writeProfilesJob } from './write-profiles/job.ts';
 import {
   createPool,
-  migrate,
+  migrateOnce,
+  PgCatalogQuality,
+  PgEventStore,
   PgProfileStore,
   RedisProfileStore,
   RedisTrendingStore,
 } from '../state/index.ts';
 import { countByKeyJob } from './count-by-key/job.ts';
 import { trendingJob } from './trending/job.ts';
+import { normaliseListingsJob } from './normalise-listings/job.ts';
+import { dedupEventsJob } from './dedup-events/job.ts';
+import { catalogStoreJob } from './catalog-store/job.ts';
 
 export interface JobContext {
   namespace: string;
@@ -53,18 +58,7 @@ export const registry: Record<string, (ctx: JobContext) => AnyJob> = {
         const pool = createPool(required(ctx.databaseUrl, 'DATABASE_URL', 'write-profiles'), 4);
         return [
           new RedisProfileStore(required(ctx.redisUrl, 'REDIS_URL', 'write-profiles'), ctx.namespace),
-          new PgProfileStore(
-            pool,
-            async () => {
-              const c = await pool.connect();
-              try {
-                await migrate(c);
-              } finally {
-                c.release();
-              }
-            },
-            ctx.namespace,
-          ),
+          new PgProfileStore(pool, migrateOnce(pool), ctx.namespace),
         ];
       },
     }),
@@ -73,6 +67,29 @@ export const registry: Record<string, (ctx: JobContext) => AnyJob> = {
       namespace: ctx.namespace,
       commitIntervalMs: ctx.commitIntervalMs,
       sink: () => new RedisTrendingStore(required(ctx.redisUrl, 'REDIS_URL', 'trending'), ctx.namespace),
+    }),
+  'normalise-listings': (ctx) =>
+    normaliseListingsJob({ namespace: ctx.namespace, commitIntervalMs: ctx.commitIntervalMs }),
+  'dedup-events': (ctx) =>
+    dedupEventsJob({ namespace: ctx.namespace, commitIntervalMs: ctx.commitIntervalMs }),
+  'catalog-store': (ctx) =>
+    catalogStoreJob({
+      namespace: ctx.namespace,
+      commitIntervalMs: ctx.commitIntervalMs,
+      sinks: () => {
+        const pool = createPool(required(ctx.databaseUrl, 'DATABASE_URL', 'catalog-store'), 4);
+        const prepare = migrateOnce(pool);
+        const events = new PgEventStore(pool, ctx.namespace);
+        const quality = new PgCatalogQuality(pool, ctx.namespace);
+        return {
+          events: {
+            upsertMany: async (e) => (await prepare(), events.upsertMany(e)),
+            deleteMany: async (ids) => (await prepare(), events.deleteMany(ids)),
+          },
+          outcomes: { recordOutcomes: async (b) => (await prepare(), quality.recordOutcomes(b)) },
+          close: () => pool.end(),
+        };
+      },
     }),
 };
 

@@ -35,7 +35,10 @@ export const CatalogEvent = z.object({
   price: Price.nullable(),
   status: EventStatus,
   url: z.string().nullable(),
-  sources: z.array(z.object({ source: z.string(), sourceId: z.string() })),
+  /** Every source listing merged into this event: the source's name, its id there, its page. */
+  sources: z.array(
+    z.object({ source: z.string(), sourceId: z.string(), url: z.string().nullable().default(null) }),
+  ),
   performers: z.array(z.string()).default([]),
 });
 export type CatalogEvent = z.infer<typeof CatalogEvent>;

@@ -41,7 +41,7 @@ function catalogue(): CatalogEvent[] {
     price: null,
     status: 'scheduled',
     url: null,
-    sources: [{ source: 'it', sourceId: String(i) }],
+    sources: [{ source: 'it', sourceId: String(i), url: null }],
     performers: [],
   }));
 }

@@ -54,6 +54,11 @@ function setup(
     log: quiet,
     catalogue: feed.catalogue ?? loadedCatalogue([]),
     trending: feed.trending ?? { top: () => Promise.resolve([]) },
+    events: {
+      get: (id) => Promise.resolve(id === 'evt-1' ? catalogEvent('evt-1', '2027-03-28T18:00:00Z') : null),
+      search: () =>
+        Promise.resolve({ items: [], facets: { category: [], city: [] }, total: 0, nextCursor: null }),
+    },
     now: feed.now,
   });
   /** `null`: no Authorization header. */
@@ -171,6 +176,19 @@ describe('GET /api/v1/users/{userId}/profile', () => {
       get('/api/v1/users/u-a/profile', await tokenFor('u-a', -1)).then((r) => r.status),
     ]);
     expect(statuses).toEqual([503, 401, 403, 400, 401]);
+  });
+});
+
+describe('GET /api/v1/events', () => {
+  it('needs the same credentials as the rest of the API', async () => {
+    const { get } = setup();
+    expect((await get('/api/v1/events', null)).status).toBe(401);
+    expect((await get('/api/v1/events/evt-1', null)).status).toBe(401);
+    expect((await get('/api/v1/events?city=Berlin')).status).toBe(200);
+    const one = await get('/api/v1/events/evt-1');
+    expect(one.status).toBe(200);
+    expect(((await one.json()) as { id: string }).id).toBe('evt-1');
+    expect((await get('/api/v1/events/evt-2')).status).toBe(404);
   });
 });
 

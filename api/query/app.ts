@@ -17,7 +17,7 @@ import { Hono, type Context, type Next } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { Profile } from '../../model/index.ts';
 import type { Logger } from '../../runtime/index.ts';
-import type { VersionedProfile } from '../../state/index.ts';
+import type { EventSearch, VersionedProfile } from '../../state/index.ts';
 import { errorResponse, internalErrorResponse } from '../http-server.ts';
 import type { QueryAuth } from './auth.ts';
 import type { CatalogueIndex } from './catalogue.ts';
@@ -35,6 +35,7 @@ import {
 import { createQueryMetrics, type QueryMetrics } from './metrics.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import type { ProfileSource } from './profile-source.ts';
+import { EVENT_ROUTE, EVENTS_ROUTE, searchRoutes } from './search.ts';
 
 /** Retry-After (seconds) when a profile store did not answer. */
 export const UNAVAILABLE_RETRY_AFTER_SEC = 2;
@@ -54,17 +55,32 @@ export interface QueryAppDeps {
   catalogue: CatalogueIndex;
   /** Trending counts per city; a failing source degrades the feed (no popularity), it never fails it. */
   trending: TrendingSource;
+  /** Catalogue search (PostgreSQL's `events` table): `GET /api/v1/events`, `GET /api/v1/events/{id}`. */
+  events: EventSearch;
   /** Bound on each trending call; default {@link TRENDING_TIMEOUT_MS}. */
   trendingTimeoutMs?: number;
   /** The clock of feeds (epoch ms); default Date.now. */
   now?: () => number;
 }
 
-const STATIC_ROUTES = new Set(['/api/v1/openapi.json', '/healthz', '/metrics', PERSONALIZE_ROUTE]);
+const STATIC_ROUTES = new Set([
+  '/api/v1/openapi.json',
+  '/healthz',
+  '/metrics',
+  PERSONALIZE_ROUTE,
+  EVENTS_ROUTE,
+]);
 const PROFILE_PATH = /^\/api\/v1\/users\/[^/]+\/profile$/;
+const EVENT_PATH = /^\/api\/v1\/events\/[^/]+$/;
 
 const routeOf = (path: string) =>
-  STATIC_ROUTES.has(path) ? path : PROFILE_PATH.test(path) ? PROFILE_ROUTE : 'other';
+  STATIC_ROUTES.has(path)
+    ? path
+    : PROFILE_PATH.test(path)
+      ? PROFILE_ROUTE
+      : EVENT_PATH.test(path)
+        ? EVENT_ROUTE
+        : 'other';
 
 export function createQueryApp(deps: QueryAppDeps): Hono {
   const metrics = deps.metrics ?? createQueryMetrics();
@@ -182,6 +198,15 @@ export function createQueryApp(deps: QueryAppDeps): Hono {
     );
     return c.json(rankFeed(plan, trending) satisfies PersonalizeBody);
   });
+
+  // Catalogue search: the public catalogue, but behind the same credentials as the rest.
+  const authenticated = async (c: Context, next: Next) => {
+    await deps.auth.authenticate(c.req.header('authorization'));
+    await next();
+  };
+  app.use(EVENTS_ROUTE, authenticated);
+  app.use(`${EVENTS_ROUTE}/*`, authenticated);
+  app.route('/', searchRoutes({ events: deps.events }));
 
   return app;
 }

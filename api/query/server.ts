@@ -8,7 +8,14 @@
  */
 import { listen } from '../http-server.ts';
 import type { Logger } from '../../runtime/index.ts';
-import { createPool, PgProfileStore, RedisProfileStore, RedisTrendingStore } from '../../state/index.ts';
+import {
+  createPool,
+  migrateOnce,
+  PgEventStore,
+  PgProfileStore,
+  RedisProfileStore,
+  RedisTrendingStore,
+} from '../../state/index.ts';
 import { createQueryApp } from './app.ts';
 import { createQueryAuth, resolveQueryAuth } from './auth.ts';
 import { CatalogueIndex, followCatalogue, type CatalogueFollower } from './catalogue.ts';
@@ -101,6 +108,9 @@ export async function startQueryServer(opts: QueryServerOptions): Promise<QueryS
   const auth = createQueryAuth(resolveQueryAuth(opts.keys, opts.jwtSecret, opts.nodeEnv, opts.log));
   const redis = new RedisProfileStore(opts.redisUrl, opts.namespace);
   const postgres = new PgProfileStore(createPool(opts.databaseUrl, 10), undefined, opts.namespace);
+  const eventsPool = createPool(opts.databaseUrl, 5);
+  const eventStore = new PgEventStore(eventsPool, opts.namespace);
+  const prepareEvents = migrateOnce(eventsPool);
   const catalogue = new CatalogueIndex();
   const catalogueFollower = followCatalogueUntilClosed(opts, catalogue);
   // The trending job's counts in Redis (`<namespace>trending:<city>:p<n>`), unless one is given.
@@ -109,6 +119,7 @@ export async function startQueryServer(opts: QueryServerOptions): Promise<QueryS
     await Promise.allSettled([
       redis.close(),
       postgres.close(),
+      eventStore.close(),
       catalogueFollower.close(),
       ownTrending?.close(),
     ]);
@@ -120,6 +131,11 @@ export async function startQueryServer(opts: QueryServerOptions): Promise<QueryS
     metrics: createQueryMetrics(),
     catalogue,
     trending: cachedTrending(opts.trending ?? ownTrending!),
+    // The query API may start before any catalogue job migrated the database.
+    events: {
+      get: async (id) => (await prepareEvents(), eventStore.get(id)),
+      search: async (q) => (await prepareEvents(), eventStore.search(q)),
+    },
   });
   return listen({
     name: 'query API',

@@ -4,6 +4,7 @@ import { formatReport } from '../../bench/report.ts';
 import { runRuntimeBench } from '../../bench/runtime-bench.ts';
 import { formatE2eReport, runE2eBench } from '../../bench/e2e.ts';
 import { formatApiReport, runApiBench } from '../../bench/api.ts';
+import { formatCatalogReport, runCatalogBench } from '../../bench/catalog-bench.ts';
 
 const count = (v: string): number => {
   const n = Number(v);
@@ -165,6 +166,30 @@ export function registerBenchCommands(program: Command, config: () => AppConfig)
           progress: (msg) => process.stderr.write(`bench: ${msg}\n`),
         });
         console.log(opts.json ? JSON.stringify(report, null, 2) : formatApiReport(report));
+      },
+    );
+  bench
+    .command('catalog')
+    .description(
+      'generated listings (a share of them duplicates from a second source) through normalisation and ' +
+        'deduplication: listings/s beside the decode-validate-encode ceiling, and merge precision and recall',
+    )
+    .option('--listings <n>', 'listings in all', count, 100_000)
+    .option('--duplicates <share>', "share of listings that re-list another source's event", Number, 0.2)
+    .option('--cities <n>', 'cities the events are spread over', count, 40)
+    .option('--days <n>', 'days the events are spread over', count, 90)
+    .option('--json', 'print the result as JSON', false)
+    .action(
+      async (opts: { listings: number; duplicates: number; cities: number; days: number; json: boolean }) => {
+        if (!(opts.duplicates >= 0 && opts.duplicates < 1)) throw new Error('--duplicates must be in [0, 1)');
+        const report = await runCatalogBench({
+          listings: opts.listings,
+          duplicateShare: opts.duplicates,
+          cities: opts.cities,
+          days: opts.days,
+          progress: (msg) => process.stderr.write(`bench: ${msg}\n`),
+        });
+        console.log(opts.json ? JSON.stringify(report, null, 2) : formatCatalogReport(report));
       },
     );
 }

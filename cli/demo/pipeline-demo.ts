@@ -108,7 +108,7 @@ export function generateCatalogue(n: number, now: number, rnd: () => number): Ca
         : { min, max: min + 30, currency: 'EUR', isFree: false },
       status: 'scheduled',
       url: null,
-      sources: [{ source: 'demo', sourceId: String(i) }],
+      sources: [{ source: 'demo', sourceId: String(i), url: null }],
       performers: [],
     };
   });

@@ -17,7 +17,7 @@ const tosca: CatalogEvent = {
   price: { min: 20, max: 120, currency: 'EUR', isFree: false },
   status: 'scheduled',
   url: null,
-  sources: [{ source: 'test', sourceId: '1' }],
+  sources: [{ source: 'test', sourceId: '1', url: null }],
   performers: [],
 };
 

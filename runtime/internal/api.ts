@@ -26,7 +26,11 @@ export interface InputRecord<V> {
   readonly headers: Headers;
 }
 
-/** Declares one input: a topic and the zod schema its JSON values must satisfy. */
+/**
+ * Declares one input: a topic and the zod schema its JSON values must satisfy. Tombstones (records
+ * without a value, as on compacted topics) are passed to `process` as `null` when the schema
+ * accepts null (`CatalogEvent.nullable()`), and dead-lettered otherwise.
+ */
 export interface InputSpec<S extends z.ZodType = z.ZodType> {
   topic: string;
   schema: S;
@@ -104,7 +108,10 @@ export interface ProcessorContext<J extends JobSpec = JobSpec> {
   store<N extends keyof J['stores'] & string>(name: N): KeyValueStore<StoreValue<J, N>>;
   /** A global table declared by the job (the same full table in every task). */
   global<N extends keyof J['globals'] & string>(name: N): GlobalTable<z.infer<J['globals'][N]['schema']>>;
-  /** Sends a record to one of the job's declared outputs (by output name). Delivered at least once. */
+  /**
+   * Sends a record to one of the job's declared outputs (by output name). Delivered at least once.
+   * A `null` value sends a tombstone, which deletes the key from a compacted topic.
+   */
   emit<N extends keyof J['outputs'] & string>(
     output: N,
     key: string | null,

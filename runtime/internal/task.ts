@@ -234,7 +234,9 @@ export class Task {
       emit: (output: string, key: string | null, value: unknown, headers?: Headers) => {
         const spec = this.outputs[output];
         if (!spec) throw new TypeError(`${this.job.name}: no output named "${output}"`);
-        this.recordOut.push({ topic: spec.topic, key, value: JSON.stringify(value), headers });
+        // null is a tombstone (no value): on a compacted topic it deletes the key.
+        const encoded = value === null ? null : JSON.stringify(value);
+        this.recordOut.push({ topic: spec.topic, key, value: encoded, headers });
       },
       schedule: (intervalMs: number, fn: Punctuator): Cancellable => {
         if (!(intervalMs > 0)) throw new RangeError('schedule interval must be > 0 ms');
@@ -256,7 +258,11 @@ class DecodeError extends Error {
 }
 
 function decode(r: RawRecord, schema: z.ZodType): unknown {
-  if (r.value === null) throw new DecodeError('VALUE_MISSING', 'record has no value');
+  if (r.value === null) {
+    // A tombstone reaches the processor (as null) only where the input's schema accepts null.
+    if (schema.safeParse(null).success) return null;
+    throw new DecodeError('VALUE_MISSING', 'record has no value');
+  }
   let json: unknown;
   try {
     json = JSON.parse(r.value.toString('utf8'));

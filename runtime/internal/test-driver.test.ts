@@ -79,4 +79,27 @@ describe('TestDriver', () => {
     expect(d.readDeadLetters()[0]!.headers['pulse.error.message']).toMatch(/schema/);
     await d.close();
   });
+
+  it('passes tombstones to inputs whose schema accepts null, emits them, and dead-letters them elsewhere', async () => {
+    const mirror = defineJob({
+      name: 'mirror',
+      inputs: {
+        table: { topic: 'table', schema: Ev.nullable() },
+        strict: { topic: 'strict', schema: Ev },
+      },
+      outputs: { out: { topic: 'out' } },
+      processor: () => ({
+        process(r, ctx) {
+          ctx.emit('out', r.key, r.value === null ? null : { user: r.value.user });
+        },
+      }),
+    });
+    const d = await TestDriver.create(mirror);
+    await d.pipe('table', 'k', { user: 'a' });
+    await d.pipe('table', 'k', null);
+    await d.pipe('strict', 'k', null);
+    expect(d.readOutput('out').map((o) => o.value)).toEqual([{ user: 'a' }, null]);
+    expect(d.readDeadLetters().map((o) => o.headers['pulse.error.code'])).toEqual(['VALUE_MISSING']);
+    await d.close();
+  });
 });

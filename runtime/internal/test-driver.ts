@@ -74,14 +74,14 @@ export class TestDriver<J extends AnyJob = AnyJob> {
     return d;
   }
 
-  /** Pipes one record into an input (by input name or topic). Its value is JSON-encoded. */
+  /** Pipes one record into an input (by input name or topic). Its value is JSON-encoded; `null` is a tombstone. */
   async pipe(
     input: string,
     key: string | null,
     value: unknown,
     meta: { timestamp?: number; partition?: number; headers?: Headers } = {},
   ): Promise<void> {
-    await this.pipeRaw(input, key, Buffer.from(JSON.stringify(value)), meta);
+    await this.pipeRaw(input, key, value === null ? null : Buffer.from(JSON.stringify(value)), meta);
   }
 
   /**
@@ -135,6 +135,11 @@ export class TestDriver<J extends AnyJob = AnyJob> {
       for (const s of t.stores.values())
         await s.persist(s.takeDirty(), [{ key: CHECKPOINT_KEY, value: meta }]);
     }
+  }
+
+  /** Forgets every record emitted so far (long-running drivers, e.g. benchmarks, read and clear). */
+  clearOutputs(): void {
+    this.outputs.length = 0;
   }
 
   /** Records emitted to an output (by output name or topic), values parsed from JSON. */

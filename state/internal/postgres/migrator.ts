@@ -93,3 +93,24 @@ export async function migrate(
     await client.query('select pg_advisory_unlock($1)', [LOCK_KEY]);
   }
 }
+
+/**
+ * A `prepare()` for a pool: applies the migrations once, on first use (a failure is retried on the
+ * next call), so writers and readers that may start before anything migrated the database can
+ * simply `await prepare()` before their first query.
+ */
+export function migrateOnce(pool: pg.Pool): () => Promise<void> {
+  let ready: Promise<void> | undefined;
+  return () =>
+    (ready ??= (async () => {
+      const c = await pool.connect();
+      try {
+        await migrate(c);
+      } finally {
+        c.release();
+      }
+    })().catch((err: unknown) => {
+      ready = undefined;
+      throw err;
+    }));
+}

@@ -1,0 +1,153 @@
+/** Schemas of catalogue search: the query of `GET /api/v1/events` and the bodies of both routes. */
+import { z } from 'zod';
+import { CATEGORIES, CatalogEvent, Category, EventStatus } from '../../model/index.ts';
+
+export const EVENTS_DEFAULT_LIMIT = 20;
+export const EVENTS_MAX_LIMIT = 100;
+export const EVENTS_Q_MAX_LENGTH = 200;
+export const EVENT_ID_MAX_LENGTH = 256;
+
+const STATUSES = EventStatus.options;
+
+/** The `{id}` path parameter. */
+export const EventIdParam = z
+  .string()
+  .min(1, 'id must not be empty')
+  .max(EVENT_ID_MAX_LENGTH, `id must be at most ${EVENT_ID_MAX_LENGTH} characters`);
+
+// The helpers below read parameters as Hono's `c.req.queries()` gives them: every one a list.
+
+/** An ISO-8601 instant with an offset, or a calendar date (UTC; `endOfDay` makes it inclusive). */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const instantOrDate = (name: string, endOfDay: boolean) =>
+  z
+    .string()
+    .refine((s) => ISO_DATE.test(s) || z.iso.datetime({ offset: true }).safeParse(s).success, {
+      message: `${name} must be an ISO-8601 instant (2027-04-01T18:00:00Z) or date (2027-04-01)`,
+    })
+    .transform((s) =>
+      ISO_DATE.test(s) ? Date.parse(`${s}T00:00:00Z`) + (endOfDay ? 86_400_000 : 0) : Date.parse(s),
+    )
+    .refine((ms) => Number.isFinite(ms), { message: `${name} is not a valid date` });
+
+const number = (name: string, check: z.ZodNumber) =>
+  z
+    .string()
+    .refine((s) => s.trim() !== '' && Number.isFinite(Number(s)), { message: `${name} must be a number` })
+    .transform(Number)
+    .pipe(check);
+
+/** At most one value of a query parameter, then `inner`. */
+const single = <T extends z.ZodType<unknown, string>>(name: string, inner: T) =>
+  z
+    .array(z.string())
+    .max(1, `${name} must be given at most once`)
+    .optional()
+    .transform((v) => v?.[0])
+    .pipe(inner.optional());
+
+/**
+ * The query of `GET /api/v1/events`. Unknown parameters are rejected, so a typo does not silently
+ * widen the search. `category` and `status` repeat (`category=music&category=dance`).
+ */
+export const EventsQuery = z
+  .strictObject(
+    {
+      q: single(
+        'q',
+        z
+          .string()
+          .trim()
+          .min(1, 'q must not be empty')
+          .max(EVENTS_Q_MAX_LENGTH, `q must be at most ${EVENTS_Q_MAX_LENGTH} characters`),
+      ),
+      city: single('city', z.string().trim().min(1, 'city must not be empty').max(100, 'city is too long')),
+      lat: single('lat', number('lat', z.number().min(-90, 'lat must be ≥ -90').max(90, 'lat must be ≤ 90'))),
+      lon: single(
+        'lon',
+        number('lon', z.number().min(-180, 'lon must be ≥ -180').max(180, 'lon must be ≤ 180')),
+      ),
+      radiusKm: single(
+        'radiusKm',
+        number(
+          'radiusKm',
+          z.number().gt(0, 'radiusKm must be positive').max(20_000, 'radiusKm must be ≤ 20000'),
+        ),
+      ),
+      category: z
+        .array(z.enum(CATEGORIES, { error: `category must be one of ${CATEGORIES.join(', ')}` }))
+        .max(CATEGORIES.length, 'too many categories')
+        .optional(),
+      from: single('from', instantOrDate('from', false)),
+      to: single('to', instantOrDate('to', true)),
+      maxPrice: single('maxPrice', number('maxPrice', z.number().min(0, 'maxPrice must be ≥ 0'))),
+      status: z
+        .array(z.enum(STATUSES, { error: `status must be one of ${STATUSES.join(', ')}` }))
+        .max(STATUSES.length, 'too many statuses')
+        .optional(),
+      limit: single(
+        'limit',
+        number(
+          'limit',
+          z
+            .number()
+            .int('limit must be an integer')
+            .min(1, 'limit must be at least 1')
+            .max(EVENTS_MAX_LIMIT, `limit must be at most ${EVENTS_MAX_LIMIT}`),
+        ),
+      ).transform((v) => v ?? EVENTS_DEFAULT_LIMIT),
+      cursor: single(
+        'cursor',
+        z
+          .string()
+          .max(4096, 'cursor is too long')
+          .regex(/^[A-Za-z0-9_-]+$/, 'cursor is not a cursor of this API'),
+      ),
+    },
+    {
+      error: (iss) =>
+        iss.code === 'unrecognized_keys' ? `unknown parameter: ${iss.keys.join(', ')}` : undefined,
+    },
+  )
+  .superRefine((q, ctx) => {
+    if ((q.lat === undefined) !== (q.lon === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [q.lat === undefined ? 'lat' : 'lon'],
+        message: 'lat and lon must be given together',
+      });
+    if (q.radiusKm !== undefined && (q.lat === undefined || q.lon === undefined))
+      ctx.addIssue({ code: 'custom', path: ['radiusKm'], message: 'radiusKm needs lat and lon' });
+    if (q.from !== undefined && q.to !== undefined && q.to <= q.from)
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
+  });
+export type EventsQuery = z.infer<typeof EventsQuery>;
+
+export const FacetCountBody = z.object({ value: z.string(), count: z.number().int().nonnegative() });
+
+/** 200 from `GET /api/v1/events`. */
+export const EventSearchBody = z.object({
+  items: z.array(
+    z.object({
+      event: CatalogEvent,
+      /** From (lat, lon) when given and the venue has coordinates; else null. */
+      distanceKm: z.number().nonnegative().nullable(),
+      /** Relevance (higher is better) when `q` is given; else null. */
+      score: z.number().nullable(),
+    }),
+  ),
+  /** Over all matches; the category facet ignores the category filter, the city facet the city filter. */
+  facets: z.object({
+    category: z.array(FacetCountBody.extend({ value: Category })),
+    city: z.array(FacetCountBody),
+  }),
+  /** Events matching every filter. */
+  total: z.number().int().nonnegative(),
+  /** Pass as `cursor` (with the same other parameters) for the next page; null on the last page. */
+  nextCursor: z.string().nullable(),
+});
+export type EventSearchBody = z.infer<typeof EventSearchBody>;
+
+/** 200 from `GET /api/v1/events/{id}`: the catalogue event. */
+export const EventBody = CatalogEvent;
+export type EventBody = z.infer<typeof EventBody>;

@@ -1,0 +1,2 @@
+/** Test helpers of the catalogue, for tests outside `catalog/` (jobs). */
+export { rawListing } from './internal/test-raw-listings.ts';
