@@ -18,7 +18,6 @@ import {
   OfflinePipeline,
   payloadHash,
   RawListing,
-  type BlockMessage,
   type ListingDraftInput,
 } from '../catalog/index.ts';
 import { dedupEventsJob } from '../jobs/dedup-events/job.ts';
@@ -27,6 +26,8 @@ import { TestDriver } from '../runtime/testing/index.ts';
 import { machineInfo, type MachineInfo } from './catalogue.ts';
 
 export const CATALOG_TARGET_PER_SEC = 5000;
+const BATCH = 500;
+const COMMIT_EVERY = 5000;
 
 export interface CatalogBenchOptions {
   listings: number;
@@ -215,33 +216,46 @@ export async function runCatalogBench(o: CatalogBenchOptions): Promise<CatalogBe
     if (n === 0) throw new Error('nothing encoded');
   });
 
-  const pipeline = new OfflinePipeline();
-  await time('normalise + dedup (functions)', () => {
-    for (let i = 0; i < raw.length; i += 1000) {
-      pipeline.apply(raw.slice(i, i + 1000));
-      if (i % 10_000 === 0) sample();
-    }
-  });
-  const clusters = [...pipeline.state.blocks.values()].flatMap((b) => b.clusters);
-  const merge = evaluateMerge(clusters, truth);
-
   await time('normalise-listings + dedup-events (jobs, test driver)', async () => {
-    const normalise = await TestDriver.create(normaliseListingsJob({}), { partitions: 1 });
-    const dedup = await TestDriver.create(dedupEventsJob({}), { partitions: 1 });
-    for (let i = 0; i < raw.length; i += 1000) {
-      for (let k = i; k < Math.min(raw.length, i + 1000); k++)
-        await normalise.pipeRaw('listings', `${raw[k]!.source}:${raw[k]!.sourceId}`, Buffer.from(json[k]!));
-      for (const out of normalise.readOutput<BlockMessage>('blocks'))
-        await dedup.pipe('blocks', out.key, out.value);
+    const normalise = await TestDriver.create(normaliseListingsJob({}), {
+      partitions: 1,
+      cacheEntries: 200_000,
+    });
+    const dedup = await TestDriver.create(dedupEventsJob({}), { partitions: 1, cacheEntries: 200_000 });
+    // Batches of 500 records, as a consumer fetch hands them to a task, and a commit every
+    // 5,000 listings: the jobs' 1 s commit interval at the target rate.
+    for (let i = 0; i < raw.length; i += BATCH) {
+      const end = Math.min(raw.length, i + BATCH);
+      const batch = [];
+      for (let k = i; k < end; k++)
+        batch.push({ key: `${raw[k]!.source}:${raw[k]!.sourceId}`, value: Buffer.from(json[k]!) });
+      await normalise.pipeRawBatch('listings', batch);
+      const blocks = normalise.readOutputRaw('blocks');
       normalise.clearOutputs();
+      await dedup.pipeRawBatch('blocks', blocks);
       dedup.clearOutputs();
-      await normalise.commit();
-      await dedup.commit();
-      if (i % 10_000 === 0) sample();
+      if (end % COMMIT_EVERY === 0 || end === raw.length) {
+        await normalise.commit();
+        await dedup.commit();
+        sample();
+      }
     }
     await normalise.close();
     await dedup.close();
   });
+
+  // Last, and in a scope of its own: its 80,000 events must not weigh on the jobs' heap.
+  const { events, merge } = await (async () => {
+    const pipeline = new OfflinePipeline();
+    await time('normalise + dedup (functions)', () => {
+      for (let i = 0; i < raw.length; i += 1000) {
+        pipeline.apply(raw.slice(i, i + 1000));
+        if (i % 10_000 === 0) sample();
+      }
+    });
+    const clusters = [...pipeline.state.blocks.values()].flatMap((b) => b.clusters);
+    return { events: pipeline.state.events.size, merge: evaluateMerge(clusters, truth) };
+  })();
 
   return {
     machine: machineInfo(),
@@ -250,7 +264,7 @@ export async function runCatalogBench(o: CatalogBenchOptions): Promise<CatalogBe
     cities: o.cities,
     days: o.days,
     rows,
-    events: pipeline.state.events.size,
+    events,
     precision: merge.precision,
     recall: merge.recall,
     peakRssMiB: Math.round(peak / 2 ** 20),
@@ -272,7 +286,7 @@ export function formatCatalogReport(r: CatalogBenchReport): string {
     '',
     `canonical events: ${fmt(r.events)}; merge precision ${r.precision.toFixed(4)}, recall ${r.recall.toFixed(4)}; peak RSS ${r.peakRssMiB} MiB`,
   ];
-  const jobs = r.rows.at(-1)!;
+  const jobs = r.rows.find((row) => row.name.includes('jobs'))!;
   const ceiling = r.rows[0]!;
   lines.push(
     `target: at least ${fmt(r.target)} listings/s through normalise and dedup: ${jobs.listingsPerSec >= r.target ? 'MET' : 'MISSED'} (${fmt(jobs.listingsPerSec)} through the jobs, ${(jobs.listingsPerSec / ceiling.listingsPerSec).toFixed(2)}x the ceiling)`,

@@ -411,6 +411,13 @@ describe('public endpoints', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toContain('/api/v1/users/{userId}/profile');
     expect(Object.keys(doc.paths)).toContain('/api/v1/personalize');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/events', '/api/v1/events/{id}']));
+    expect(Object.keys(doc.components.schemas.EventSearch!.properties!)).toEqual([
+      'items',
+      'facets',
+      'total',
+      'nextCursor',
+    ]);
     expect(Object.keys(doc.components.schemas.Personalize!.properties!)).toEqual([
       'userId',
       'generatedAt',

@@ -4,7 +4,7 @@
  * them are written by hand.
  */
 import { z } from 'zod';
-import { CATEGORIES } from '../../model/index.ts';
+import { CATEGORIES, EventStatus } from '../../model/index.ts';
 import {
   ErrorBody,
   HealthBody,
@@ -15,6 +15,14 @@ import {
   USER_ID_MAX_LENGTH,
   UserIdParam,
 } from './http-schemas.ts';
+import {
+  EVENT_ID_MAX_LENGTH,
+  EventBody,
+  EVENTS_DEFAULT_LIMIT,
+  EVENTS_MAX_LIMIT,
+  EVENTS_Q_MAX_LENGTH,
+  EventSearchBody,
+} from './search-schemas.ts';
 
 const schema = (s: z.ZodType): Record<string, unknown> => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(s, { io: 'output', unrepresentable: 'any' });
@@ -44,13 +52,15 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       title: 'Pulsecity query API',
       version: '1.0.0',
       description:
-        'Reads user profiles computed by the Pulsecity stream jobs and serves personalised feeds of upcoming events. See docs/api.md.',
+        'Reads user profiles computed by the Pulsecity stream jobs, serves personalised feeds of upcoming events and searches the event catalogue. See docs/api.md.',
     },
     servers: [{ url: '/' }],
     components: {
       schemas: {
         Profile: schema(ProfileBody),
         Personalize: schema(PersonalizeBody),
+        EventSearch: schema(EventSearchBody),
+        Event: schema(EventBody),
         Error: schema(ErrorBody),
         Health: schema(HealthBody),
       },
@@ -162,6 +172,88 @@ export function buildOpenApiDocument(): Record<string, unknown> {
               'A profile store is unavailable (PROFILE_STORE_UNAVAILABLE) or the catalogue is loading (CATALOGUE_LOADING)',
               { 'Retry-After': { description: 'seconds', schema: { type: 'integer' } } },
             ),
+          },
+        },
+      },
+      '/api/v1/events': {
+        get: {
+          operationId: 'searchEvents',
+          summary: 'Search the event catalogue',
+          description:
+            'Full text (stemmed per language, unaccented, typo-tolerant), place, category, date, price and status filters, facet counts, keyset cursors. See docs/api.md.',
+          security: [{ serviceKey: [] }, { userToken: [] }],
+          parameters: [
+            query('q', false, `Words to find, at most ${EVENTS_Q_MAX_LENGTH} characters`, { type: 'string' }),
+            query('city', false, 'Only events in this city (case and accents do not matter)', {
+              type: 'string',
+            }),
+            query('lat', false, 'Latitude, with lon', { type: 'number', minimum: -90, maximum: 90 }),
+            query('lon', false, 'Longitude, with lat', { type: 'number', minimum: -180, maximum: 180 }),
+            query('radiusKm', false, 'Only events within this distance of (lat, lon)', {
+              type: 'number',
+              exclusiveMinimum: 0,
+            }),
+            {
+              ...query('category', false, 'Only these top-level categories (repeatable)', {
+                type: 'array',
+                items: { type: 'string', enum: [...CATEGORIES] },
+              }),
+              style: 'form',
+              explode: true,
+            },
+            query('from', false, 'Events running at or after this ISO instant or date', { type: 'string' }),
+            query('to', false, 'Events starting before this ISO instant or date', { type: 'string' }),
+            query('maxPrice', false, 'Only free events or events whose cheapest ticket costs at most this', {
+              type: 'number',
+              minimum: 0,
+            }),
+            {
+              ...query('status', false, 'Only these statuses (repeatable); default scheduled', {
+                type: 'array',
+                items: { type: 'string', enum: [...EventStatus.options] },
+              }),
+              style: 'form',
+              explode: true,
+            },
+            query('limit', false, `Items per page, default ${EVENTS_DEFAULT_LIMIT}`, {
+              type: 'integer',
+              minimum: 1,
+              maximum: EVENTS_MAX_LIMIT,
+            }),
+            query('cursor', false, 'nextCursor of the previous page, with the same other parameters', {
+              type: 'string',
+            }),
+          ],
+          responses: {
+            '200': {
+              description: 'A page of matching events, with facet counts over all matches',
+              headers: { 'Cache-Control': { schema: { type: 'string', const: 'public, max-age=30' } } },
+              content: { 'application/json': { schema: ref('EventSearch') } },
+            },
+            '400': errorResponse('A parameter is invalid; errors[].path names it (INVALID_PARAMETER)'),
+            '401': errorResponse('Missing, malformed, unknown or expired credential (UNAUTHENTICATED)'),
+          },
+        },
+      },
+      '/api/v1/events/{id}': {
+        get: {
+          operationId: 'getEvent',
+          summary: 'One catalogue event',
+          security: [{ serviceKey: [] }, { userToken: [] }],
+          parameters: [
+            {
+              name: 'id',
+              in: 'path',
+              required: true,
+              description: `Canonical event id, at most ${EVENT_ID_MAX_LENGTH} characters`,
+              schema: { type: 'string', maxLength: EVENT_ID_MAX_LENGTH },
+            },
+          ],
+          responses: {
+            '200': { description: 'The event', content: { 'application/json': { schema: ref('Event') } } },
+            '400': errorResponse('The id is invalid (INVALID_EVENT_ID)'),
+            '401': errorResponse('Missing, malformed, unknown or expired credential (UNAUTHENTICATED)'),
+            '404': errorResponse('No such event (EVENT_NOT_FOUND)'),
           },
         },
       },

@@ -8,14 +8,25 @@ import {
   ListingStatus,
   listingKey,
   removeListing,
+  type NormalisedListing,
 } from '../../catalog/index.ts';
 import { defineJob } from '../../runtime/index.ts';
 
-// The block is checked structurally only: its members were validated when they arrived, and a
-// full parse of every member on every read would cost more than the dedup itself.
-const StoredBlock = z.object({
-  clusters: z.array(z.object({ id: z.string(), members: z.array(z.any()).min(1) })),
-}) as unknown as z.ZodType<DedupBlock>;
+/**
+ * A block's clusters as stored: ids and member keys only. Each member's normalised listing is its
+ * own store entry (`members`, keyed `block|source:sourceId`), so a commit writes the block's small
+ * index and the listings that changed, not every listing of every block touched.
+ */
+const BlockIndex = z.object({
+  clusters: z.array(z.object({ id: z.string(), members: z.array(z.string()).min(1) })),
+});
+type BlockIndex = z.infer<typeof BlockIndex>;
+
+// Members were validated when they arrived (as BlockMessages); a full parse of every member on
+// every read would cost more than the dedup itself.
+const StoredMember = z.custom<NormalisedListing>((v) => typeof v === 'object' && v !== null);
+
+const memberKey = (l: { source: string; sourceId: string }) => listingKey(l.source, l.sourceId);
 
 /**
  * `dedup-events`: `catalog-listings` (keyed by block: country, city, local date) to the compacted
@@ -34,7 +45,7 @@ export function dedupEventsJob(opts: { namespace?: string; commitIntervalMs?: nu
     name: `${opts.namespace ?? ''}dedup-events`,
     description: 'merges listings of the same event across sources into canonical events',
     inputs: { blocks: { topic: topics.blocks, schema: BlockMessage } },
-    stores: { blocks: { schema: StoredBlock } },
+    stores: { blocks: { schema: BlockIndex }, members: { schema: StoredMember } },
     outputs: {
       events: {
         topic: topics.events,
@@ -48,15 +59,41 @@ export function dedupEventsJob(opts: { namespace?: string; commitIntervalMs?: nu
       async process(record, ctx) {
         const key = record.key;
         if (key === null) throw new Error('catalog-listings records must be keyed by block');
-        const store = ctx.store('blocks');
-        const block = (await store.get(key)) ?? { clusters: [] };
+        const blocks = ctx.store('blocks');
+        const members = ctx.store('members');
+        const index: BlockIndex = (await blocks.get(key)) ?? { clusters: [] };
+        const stored = await members.getMany(
+          index.clusters.flatMap((c) => c.members.map((m) => `${key}|${m}`)),
+        );
+        const block: DedupBlock = { clusters: [] };
+        let at = 0;
+        for (const c of index.clusters) {
+          const listings: NormalisedListing[] = [];
+          for (const m of c.members) {
+            const l = stored[at++];
+            if (!l) throw new Error(`dedup state: block ${key} lists member ${m} but does not hold it`);
+            listings.push(l);
+          }
+          block.clusters.push({ id: c.id, members: listings });
+        }
         const msg = record.value;
         const change =
           msg.kind === 'listing'
             ? addListing(block, msg.listing)
             : removeListing(block, msg.source, msg.sourceId);
-        if (change.block.clusters.length) store.put(key, change.block);
-        else store.delete(key);
+        if (change.block !== block) {
+          const before = new Set(index.clusters.flatMap((c) => c.members));
+          const after = new Set<string>();
+          for (const c of change.block.clusters) for (const m of c.members) after.add(memberKey(m));
+          for (const m of before) if (!after.has(m)) members.delete(`${key}|${m}`);
+          if (msg.kind === 'listing' && after.has(memberKey(msg.listing)))
+            members.put(`${key}|${memberKey(msg.listing)}`, msg.listing);
+          if (change.block.clusters.length)
+            blocks.put(key, {
+              clusters: change.block.clusters.map((c) => ({ id: c.id, members: c.members.map(memberKey) })),
+            });
+          else blocks.delete(key);
+        }
         for (const e of change.upserted) ctx.emit('events', e.id, e);
         for (const id of change.deleted) ctx.emit('events', id, null);
         if (msg.kind !== 'listing') return;

@@ -13,6 +13,11 @@ export interface TestDriverOptions {
   startTime?: number;
   /** Commit after every piped record (default false: commit explicitly or at close). */
   autoCommit?: boolean;
+  /**
+   * Entries each store keeps in memory (default 1000, small so that tests also exercise reads
+   * that miss the cache; benchmarks pass the production default, 200,000).
+   */
+  cacheEntries?: number;
 }
 
 export interface TestOutput<V = unknown> {
@@ -43,7 +48,13 @@ export class TestDriver<J extends AnyJob = AnyJob> {
   }
 
   static async create<J extends AnyJob>(job: J, options: TestDriverOptions = {}): Promise<TestDriver<J>> {
-    const d = new TestDriver(job, { partitions: 1, startTime: 0, autoCommit: false, ...options });
+    const d = new TestDriver(job, {
+      partitions: 1,
+      startTime: 0,
+      autoCommit: false,
+      cacheEntries: 1000,
+      ...options,
+    });
     d.globals = new GlobalTables(job);
     for (let p = 0; p < d.opts.partitions; p++) {
       const stores = new Map<string, CachedStore<unknown>>();
@@ -52,7 +63,7 @@ export class TestDriver<J extends AnyJob = AnyJob> {
         await bytes.open();
         stores.set(
           name,
-          new CachedStore(name, bytes, 1000, (v) => {
+          new CachedStore(name, bytes, d.opts.cacheEntries, (v) => {
             const r = spec.schema.safeParse(v);
             if (!r.success)
               throw new TypeError(`store ${name}: value does not match its schema: ${r.error.message}`);
@@ -101,23 +112,45 @@ export class TestDriver<J extends AnyJob = AnyJob> {
     value: Buffer | null,
     meta: { timestamp?: number; partition?: number; headers?: Headers } = {},
   ): Promise<void> {
+    await this.pipeRawBatch(input, [{ key, value, ...meta }]);
+  }
+
+  /**
+   * Pipes raw records as one fetched batch per partition, as the runner hands them to a task
+   * (stores prefetched once per batch): for benchmarks and batch-sensitive tests.
+   */
+  async pipeRawBatch(
+    input: string,
+    records: ReadonlyArray<{
+      key: string | null;
+      value: Buffer | null;
+      timestamp?: number;
+      partition?: number;
+      headers?: Headers;
+    }>,
+  ): Promise<void> {
     const topic = this.job.inputs[input]?.topic ?? input;
-    const partition = meta.partition ?? (key === null ? 0 : partitionForKey(key, this.opts.partitions));
-    const task = this.tasks[partition];
-    if (!task) throw new RangeError(`partition ${partition} out of range`);
-    const tp = `${topic}/${partition}`;
-    const offset = this.nextOffset.get(tp) ?? 0;
-    this.nextOffset.set(tp, offset + 1);
-    const r: RawRecord = {
-      topic,
-      partition,
-      offset,
-      key: key === null ? null : Buffer.from(key),
-      value,
-      timestamp: meta.timestamp ?? this.now,
-      headers: meta.headers ?? {},
-    };
-    await task.processBatch([r]);
+    const batches = new Map<number, RawRecord[]>();
+    for (const rec of records) {
+      const { key } = rec;
+      const partition = rec.partition ?? (key === null ? 0 : partitionForKey(key, this.opts.partitions));
+      if (!this.tasks[partition]) throw new RangeError(`partition ${partition} out of range`);
+      const tp = `${topic}/${partition}`;
+      const offset = this.nextOffset.get(tp) ?? 0;
+      this.nextOffset.set(tp, offset + 1);
+      let batch = batches.get(partition);
+      if (!batch) batches.set(partition, (batch = []));
+      batch.push({
+        topic,
+        partition,
+        offset,
+        key: key === null ? null : Buffer.from(key),
+        value: rec.value,
+        timestamp: rec.timestamp ?? this.now,
+        headers: rec.headers ?? {},
+      });
+    }
+    for (const [partition, batch] of batches) await this.tasks[partition]!.processBatch(batch);
     if (this.opts.autoCommit) await this.commit();
   }
 
@@ -140,6 +173,17 @@ export class TestDriver<J extends AnyJob = AnyJob> {
   /** Forgets every record emitted so far (long-running drivers, e.g. benchmarks, read and clear). */
   clearOutputs(): void {
     this.outputs.length = 0;
+  }
+
+  /** Records emitted to an output, their values as the bytes that would go to Kafka (null: tombstone). */
+  readOutputRaw(output: string): Array<{ key: string | null; value: Buffer | null }> {
+    const topic = this.job.outputs[output]?.topic ?? output;
+    return this.outputs
+      .filter((o) => o.topic === topic)
+      .map((o) => ({
+        key: o.key === null ? null : o.key.toString(),
+        value: o.value === null ? null : Buffer.isBuffer(o.value) ? o.value : Buffer.from(o.value),
+      }));
   }
 
   /** Records emitted to an output (by output name or topic), values parsed from JSON. */

@@ -43,24 +43,28 @@ export function evaluateMerge(
       else unlabelled.push(key);
     }
   });
-  const keys = [...clusterOf.keys()].sort(compare);
+  // Pair counts from group sizes (linear in the listings, not quadratic): within a cluster every
+  // pair is predicted, within a truth group every pair is true, within both it is correct.
+  const byCluster = groupBy(clusterOf.keys(), (k) => String(clusterOf.get(k)));
+  const byTruth = groupBy(clusterOf.keys(), (k) => labels[k]!);
+  const byBoth = groupBy(clusterOf.keys(), (k) => `${clusterOf.get(k)}\u0000${labels[k]}`);
+  const pairs = (groups: Map<string, string[]>) => {
+    let n = 0;
+    for (const g of groups.values()) n += (g.length * (g.length - 1)) / 2;
+    return n;
+  };
+  const predictedPairs = pairs(byCluster);
+  const truePairs = pairs(byTruth);
+  const correctPairs = pairs(byBoth);
   const falsePairs: ListingPair[] = [];
+  for (const g of byCluster.values())
+    for (const p of pairsOf(g)) if (labels[p[0]] !== labels[p[1]]) falsePairs.push(p);
   const missedPairs: ListingPair[] = [];
-  let predictedPairs = 0;
-  let truePairs = 0;
-  let correctPairs = 0;
-  for (let i = 0; i < keys.length; i++)
-    for (let j = i + 1; j < keys.length; j++) {
-      const a = keys[i]!;
-      const b = keys[j]!;
-      const merged = clusterOf.get(a) === clusterOf.get(b);
-      const same = labels[a] === labels[b];
-      if (merged) predictedPairs++;
-      if (same) truePairs++;
-      if (merged && same) correctPairs++;
-      else if (merged) falsePairs.push([a, b]);
-      else if (same) missedPairs.push([a, b]);
-    }
+  for (const g of byTruth.values())
+    for (const p of pairsOf(g)) if (clusterOf.get(p[0]) !== clusterOf.get(p[1])) missedPairs.push(p);
+  const byPair = (x: ListingPair, y: ListingPair) => compare(x[0], y[0]) || compare(x[1], y[1]);
+  falsePairs.sort(byPair);
+  missedPairs.sort(byPair);
   const precision = predictedPairs ? correctPairs / predictedPairs : 1;
   const recall = truePairs ? correctPairs / truePairs : 1;
   const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
@@ -81,3 +85,20 @@ export function evaluateMerge(
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function groupBy(keys: Iterable<string>, of: (k: string) => string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const k of keys) {
+    const g = out.get(of(k));
+    if (g) g.push(k);
+    else out.set(of(k), [k]);
+  }
+  return out;
+}
+
+/** Every pair of a group, each as [smaller, larger]. */
+function* pairsOf(group: readonly string[]): Generator<ListingPair> {
+  const sorted = [...group].sort(compare);
+  for (let i = 0; i < sorted.length; i++)
+    for (let j = i + 1; j < sorted.length; j++) yield [sorted[i]!, sorted[j]!];
+}

@@ -5,7 +5,7 @@
 import type { NormalisedListing } from '../listing.ts';
 import { geoSimilarity } from './geo.ts';
 import { featureSimilarity, nameFeatures } from './similarity.ts';
-import { startInfo, timePart } from './start-time.ts';
+import { startInfo, timePart, type StartInfo } from './start-time.ts';
 import { DEDUP } from './thresholds.ts';
 
 export { DEDUP };
@@ -48,7 +48,7 @@ function parts(a: NormalisedListing, b: NormalisedListing): Parts {
   const eb = b.event;
   return {
     venue: featureSimilarity(nameFeatures(ea.venue.name), nameFeatures(eb.venue.name)),
-    time: timePart(startInfo(ea.startsAt, ea.timezone), startInfo(eb.startsAt, eb.timezone)),
+    time: timePart(startOf(a), startOf(b)),
     geo: geoSimilarity(a, b),
     clash: ea.category !== eb.category && ea.category !== 'other' && eb.category !== 'other',
   };
@@ -78,9 +78,17 @@ function combine(title: number, p: Parts): number {
  * True if the pair may never share a cluster whatever its titles: starts 2 h or more apart, or
  * two ids of one source with different starts. Cheap: checked before any score.
  */
+/** Each listing's start, parsed once for the listing's life (listings are immutable values). */
+const starts = new WeakMap<NormalisedListing, StartInfo>();
+function startOf(l: NormalisedListing): StartInfo {
+  let info = starts.get(l);
+  if (!info) starts.set(l, (info = startInfo(l.event.startsAt, l.event.timezone)));
+  return info;
+}
+
 export function neverMerge(a: NormalisedListing, b: NormalisedListing): boolean {
-  const sa = startInfo(a.event.startsAt, a.event.timezone);
-  const sb = startInfo(b.event.startsAt, b.event.timezone);
+  const sa = startOf(a);
+  const sb = startOf(b);
   if (timePart(sa, sb) === 0) return true;
   return a.source === b.source && a.sourceId !== b.sourceId && sa.ms !== sb.ms;
 }

@@ -35,6 +35,25 @@ describe('CachedStore', () => {
     expect([...(await collect(s.entries()))]).toEqual([['a', 1]]);
   });
 
+  it('reads many keys in order: staged, cached, on disk and absent', async () => {
+    const s = await store();
+    s.put('disk', 1);
+    s.commitRecord(1);
+    await s.persist(s.takeDirty(), []);
+    s.resetCache();
+    s.put('cached', 2);
+    s.commitRecord(2);
+    s.put('staged', 3);
+    s.delete('cached-then-deleted');
+    expect(await s.getMany(['staged', 'cached', 'disk', 'absent', 'cached-then-deleted'])).toEqual([
+      3,
+      2,
+      1,
+      undefined,
+      undefined,
+    ]);
+  });
+
   it('merges pending writes into entries() in key order and hides metadata keys', async () => {
     const s = await store();
     s.put('b', 2);

@@ -65,6 +65,27 @@ export class CachedStore<V> implements KeyValueStore<V> {
     return value;
   }
 
+  async getMany(keys: readonly string[]): Promise<Array<V | undefined>> {
+    const out = new Array<V | undefined>(keys.length);
+    let missing: number[] | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const s = this.staged.get(key);
+      if (s !== undefined) out[i] = s === ABSENT ? undefined : s;
+      else {
+        const e = this.cache.get(key);
+        if (e) out[i] = e.value;
+        else (missing ??= []).push(i);
+      }
+    }
+    if (missing) {
+      await this.prefetch(missing.map((i) => keys[i]!));
+      // Through `get`, which also sees writes staged while the batch was being read.
+      for (const i of missing) out[i] = await this.get(keys[i]!);
+    }
+    return out;
+  }
+
   put(key: string, value: V): void {
     if (key.startsWith(META_PREFIX.slice(0, 1)))
       throw new TypeError(`store ${this.name}: keys may not start with NUL`);
