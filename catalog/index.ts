@@ -38,7 +38,7 @@ export type { BlockChange, Cluster, DedupBlock } from './internal/dedup/block.ts
 export { canonicalEvent } from './internal/dedup/canonical.ts';
 export { DEDUP, scoreMatch } from './internal/dedup/score.ts';
 export { evaluateMerge } from './internal/dedup/evaluate.ts';
-export { importDocument, ImportError } from './internal/importer.ts';
+export { DEFAULT_HORIZON_DAYS, importDocument, ImportError } from './internal/importer.ts';
 export type { ImportOptions, ImportResult, ImportSource } from './internal/importer.ts';
 export { publishImport } from './internal/publish.ts';
 export { detectFormat } from './internal/detect-format.ts';

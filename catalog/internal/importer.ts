@@ -21,7 +21,7 @@ export interface ImportSource {
 }
 
 export interface ImportOptions {
-  /** Recurring events are expanded over [now, now + horizonDays). Default 90 days. */
+  /** Recurring events are expanded over [now, now + horizonDays). Default {@link DEFAULT_HORIZON_DAYS}. */
   horizonDays?: number;
   now?: number;
   /** Validators of the previous fetch, for a conditional request. */
@@ -50,6 +50,8 @@ export class ImportError extends Error {
 }
 
 const DAY = 86_400_000;
+/** How far ahead recurring events are expanded by default: half a year of a season's programme. */
+export const DEFAULT_HORIZON_DAYS = 180;
 
 /** Reads and extracts a document. Throws {@link ImportError} or a fetch error when it cannot be read. */
 export async function importDocument(
@@ -79,7 +81,7 @@ export async function importDocument(
   const extracted = adapterFor(format).parse(document, {
     source: source.name,
     defaults: source.defaults,
-    horizon: { fromMs: now, toMs: now + (opts.horizonDays ?? 90) * DAY },
+    horizon: { fromMs: now, toMs: now + (opts.horizonDays ?? DEFAULT_HORIZON_DAYS) * DAY },
     mapping: source.mapping,
   });
   const batch = toRawListings(source, extracted.listings, now);

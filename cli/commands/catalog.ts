@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import {
+  DEFAULT_HORIZON_DAYS,
   evaluateMerge,
   importDocument,
   loadSourcesFile,
@@ -49,7 +50,11 @@ async function withQuality<T>(cfg: AppConfig, f: (q: PgCatalogQuality) => Promis
 /** The configured source called `name`, or an ad-hoc source named after the file. */
 function resolveSource(location: string, opts: ImportOpts): { source: ImportSource; base: string } {
   const configured = existsSync(opts.config) ? loadSourcesFile(opts.config).sources : [];
-  const byName = opts.source ? configured.find((s) => s.name === opts.source) : undefined;
+  const base = path.dirname(opts.config);
+  // A configured source by name, else the configured source that reads this very file or URL.
+  const byName = opts.source
+    ? configured.find((s) => s.name === opts.source)
+    : configured.find((s) => (s.url ?? path.resolve(base, s.path!)) === location);
   if (opts.format && !FORMATS.includes(opts.format as SourceFormat))
     throw new Error(`--format must be one of ${FORMATS.join(', ')}`);
   const format = (opts.format as SourceFormat | undefined) ?? byName?.format;
@@ -66,7 +71,7 @@ function resolveSource(location: string, opts: ImportOpts): { source: ImportSour
       defaults: byName?.defaults ?? {},
       mapping: byName?.mapping,
     },
-    base: path.dirname(opts.config),
+    base,
   };
 }
 
@@ -96,7 +101,11 @@ export function registerCatalogCommands(program: Command, config: () => AppConfi
     .option('--source <name>', 'the source it belongs to (its settings come from the sources file)')
     .option('--config <file>', 'the sources file', DEFAULT_SOURCES)
     .option('--allow-private', 'allow private and loopback addresses (for local test servers)')
-    .option('--horizon-days <n>', 'expand recurring events this many days ahead', '180')
+    .option(
+      '--horizon-days <n>',
+      'expand recurring events this many days ahead',
+      String(DEFAULT_HORIZON_DAYS),
+    )
     .option('--dry-run', 'print the listings instead of publishing them (no Kafka, no database)')
     .option('--json', 'with --dry-run: print JSON')
     .action(async (location: string, opts: ImportOpts) => {
@@ -150,7 +159,7 @@ export function registerCatalogCommands(program: Command, config: () => AppConfi
               console.log(
                 await runImport(kafkaOf(cfg), locationOf(s, base), s, q, {
                   allowPrivate: !!opts.allowPrivate,
-                  horizonDays: 180,
+                  horizonDays: DEFAULT_HORIZON_DAYS,
                 }),
               );
             } catch (err) {

@@ -3,6 +3,7 @@
  * posting interactions through the real ingestion API, the three pipeline jobs on an in-process
  * worker, and the resulting profiles read back from Redis.
  */
+import { catalogDemo } from './catalog-demo.ts';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -164,11 +165,14 @@ export async function pipelineDemo(
     log,
   });
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-demo-pipeline-'));
-  const jobs = resolveJobs('enrich-user-events,aggregate-profiles,write-profiles,trending', {
-    namespace: ns,
-    redisUrl: cfg.redisUrl,
-    databaseUrl: cfg.databaseUrl,
-  });
+  const jobs = resolveJobs(
+    'enrich-user-events,aggregate-profiles,write-profiles,trending,normalise-listings,dedup-events,catalog-store',
+    {
+      namespace: ns,
+      redisUrl: cfg.redisUrl,
+      databaseUrl: cfg.databaseUrl,
+    },
+  );
   const worker = new Worker(jobs, { brokers: cfg.kafkaBrokers, stateDir, workerId: 'demo', port: 0, log });
   await worker.start();
   const query = await startQueryServer({
@@ -311,6 +315,9 @@ export async function pipelineDemo(
       );
     }
   }
+  console.log('');
+  await catalogDemo(cfg, query.port, apiKey);
+
   if (opts.once) {
     await worker.close();
     await query.close();
@@ -323,6 +330,8 @@ export async function pipelineDemo(
       `-H 'Content-Type: application/json' -d '{"userId":"you","eventType":"LIKE","timestamp":${Date.now()},"context":{"itemId":"demo-evt-1"}}'\n` +
       `  curl -H 'Authorization: Bearer ${apiKey}' 'http://127.0.0.1:${query.port}/api/v1/personalize?userId=${encodeURIComponent(heavy[0])}&limit=5'\n` +
       `  curl -H 'Authorization: Bearer ${apiKey}' 'http://127.0.0.1:${query.port}/api/v1/users/${encodeURIComponent(heavy[0])}/profile'\n` +
+      `  curl -H 'Authorization: Bearer ${apiKey}' 'http://127.0.0.1:${query.port}/api/v1/events?q=misantrope'\n` +
+      `  npx pulse catalog quality\n` +
       `  curl -H 'Authorization: Bearer ${apiKey}' 'http://127.0.0.1:${query.port}/api/v1/personalize?userId=new-user&city=${newcomerCity}&category=music&maxPrice=40'\n` +
       `  redis-cli HGETALL ${ns}profile:you\n  curl http://127.0.0.1:${worker.port}/metrics\nCtrl-C stops.`,
   );

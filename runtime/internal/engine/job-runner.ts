@@ -113,6 +113,8 @@ export class JobRunner {
   private control!: TrackedProducer;
   private reader!: ReaderConsumer;
   private readonly slots = new Map<number, Slot>();
+  /** Input partitions currently assigned to this worker (`topic/partition`). */
+  private readonly assigned = new Set<string>();
   private readonly out: OutRecord[] = [];
   private readonly sink = { out: this.out };
   private stopping = false;
@@ -222,6 +224,7 @@ export class JobRunner {
       clientId,
       protocol: this.opts.protocol ?? 'consumer',
       isolation: 'read_committed',
+      coPartitioned: this.inputTopics.length > 1,
     });
     await Promise.all([
       this.producer.connect(),
@@ -605,8 +608,22 @@ export class JobRunner {
         this.assignedOnce = true;
         this.consumer.incrementalAssign(ev.partitions);
         this.consumer.pause(ev.partitions);
-        for (const p of parts) this.startRecovery(p);
-        this.opts.log.info('partitions assigned', { job: this.job.name, partitions: parts });
+        for (const tp of mine) this.assigned.add(`${tp.topic}/${tp.partition}`);
+        // A task spans partition p of every input, and the group may assign those in separate
+        // events (one topic's partitions first): one recovery per task, whatever the split. A
+        // recovery seeks the partitions assigned when it finishes; a partition that arrives
+        // after that is positioned here, at the task's committed offset.
+        for (const p of parts) {
+          const slot = this.slots.get(p);
+          if (!slot) this.startRecovery(p);
+          else if (slot.state === 'running')
+            for (const tp of mine.filter((x) => x.partition === p)) await this.positionLate(slot, tp);
+        }
+        this.opts.log.info('partitions assigned', {
+          job: this.job.name,
+          partitions: parts,
+          topics: [...new Set(mine.map((tp) => tp.topic))],
+        });
       } else {
         if (!ev.lost) await this.commit();
         else
@@ -622,9 +639,30 @@ export class JobRunner {
           this.slots.delete(s.partition);
         }
         this.consumer.incrementalUnassign(ev.partitions);
+        for (const tp of mine) this.assigned.delete(`${tp.topic}/${tp.partition}`);
         this.opts.log.info('partitions revoked', { job: this.job.name, partitions: parts, lost: ev.lost });
       }
     }
+  }
+
+  /** Positions an input partition at the task's committed offset (the beginning if none). */
+  private async seekInput(slot: Slot, tp: TopicPartition, off: number | undefined): Promise<void> {
+    slot.expected.set(tp.topic, off ?? 0);
+    await this.consumer.seek(tp, off ?? -2).catch((err: unknown) => {
+      throw new Error(
+        `seek ${tp.topic}/${tp.partition} to ${off ?? 'the beginning'}: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    });
+  }
+
+  /** An input partition assigned after its task's recovery finished: position it, then fetch. */
+  private async positionLate(slot: Slot, tp: TopicPartition): Promise<void> {
+    const off = slot.task?.nextOffsets.get(tp.topic) ?? slot.cp?.offsets[tp.topic];
+    await this.seekInput(slot, tp, off);
+    this.consumer.resume([tp]);
   }
 
   private async closeSlot(slot: Slot): Promise<void> {
@@ -811,12 +849,10 @@ export class JobRunner {
     for (const [topic, off] of Object.entries(claimed.offsets)) task.nextOffsets.set(topic, off);
     await task.init();
     slot.task = task;
-    const tps = this.inputTopics.map((topic) => ({ topic, partition: p }));
-    for (const tp of tps) {
-      const off = claimed.offsets[tp.topic];
-      slot.expected.set(tp.topic, off ?? 0);
-      await this.consumer.seek(tp, off ?? -2);
-    }
+    const tps = this.inputTopics
+      .map((topic) => ({ topic, partition: p }))
+      .filter((tp) => this.assigned.has(`${tp.topic}/${tp.partition}`));
+    for (const tp of tps) await this.seekInput(slot, tp, claimed.offsets[tp.topic]);
     slot.state = 'running';
     slot.restore = undefined;
     slot.lastProgressAt = Date.now();

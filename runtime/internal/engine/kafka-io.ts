@@ -48,6 +48,13 @@ export interface GroupConsumerOptions {
   clientId: string;
   /** 'consumer' = KIP-848 (Kafka 4); 'classic' uses cooperative-sticky. */
   protocol: 'consumer' | 'classic';
+  /**
+   * The group reads several topics whose partition p belongs to one task (co-partitioned inputs):
+   * partition p of every topic must go to the same member. KIP-848 groups then use the broker's
+   * range assignor (the default, uniform, spreads each topic on its own); classic groups use the
+   * eager range strategy, as cooperative-sticky does not keep topics together.
+   */
+  coPartitioned?: boolean;
   isolation: 'read_committed' | 'read_uncommitted';
   extra?: Record<string, unknown>;
 }
@@ -61,6 +68,8 @@ export class GroupConsumer {
   readonly raw: RdConsumer;
   readonly rebalances: RebalanceEvent[] = [];
   private closing = false;
+  /** Eager rebalancing (classic range): events carry whole assignments, applied with assign/unassign. */
+  private readonly eager: boolean;
 
   constructor(readonly opts: GroupConsumerOptions) {
     const conf: Record<string, unknown> = {
@@ -101,9 +110,12 @@ export class GroupConsumer {
       },
       ...opts.extra,
     };
-    if (opts.protocol === 'consumer') conf['group.protocol'] = 'consumer';
-    else {
-      conf['partition.assignment.strategy'] = 'cooperative-sticky';
+    this.eager = opts.protocol === 'classic' && !!opts.coPartitioned;
+    if (opts.protocol === 'consumer') {
+      conf['group.protocol'] = 'consumer';
+      if (opts.coPartitioned) conf['group.remote.assignor'] = 'range';
+    } else {
+      conf['partition.assignment.strategy'] = this.eager ? 'range' : 'cooperative-sticky';
       conf['session.timeout.ms'] = 10_000;
       conf['heartbeat.interval.ms'] = 1000;
     }
@@ -134,12 +146,14 @@ export class GroupConsumer {
 
   /** Must be called for every assign event, even an empty one: KIP-848 waits for the acknowledgement. */
   incrementalAssign(tps: TopicPartition[]): void {
-    (this.raw as unknown as IncrementalConsumer).incrementalAssign(tps);
+    if (this.eager) this.raw.assign(tps);
+    else (this.raw as unknown as IncrementalConsumer).incrementalAssign(tps);
   }
 
   /** Must be called for every revoke event, even an empty one. */
   incrementalUnassign(tps: TopicPartition[]): void {
-    (this.raw as unknown as IncrementalConsumer).incrementalUnassign(tps);
+    if (this.eager) this.raw.unassign();
+    else (this.raw as unknown as IncrementalConsumer).incrementalUnassign(tps);
   }
 
   pause(tps: TopicPartition[]): void {
