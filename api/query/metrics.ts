@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { SourceQuality } from '../../state/index.ts';
 
 /** The query API's Prometheus metrics, on their own registry (one per app). */
 export function createQueryMetrics(registry = new Registry()) {
@@ -20,3 +21,40 @@ export function createQueryMetrics(registry = new Registry()) {
   };
 }
 export type QueryMetrics = ReturnType<typeof createQueryMetrics>;
+
+/**
+ * The catalogue's data quality per source, the figures of `pulse catalog quality`, read from
+ * PostgreSQL at each scrape. A failed read keeps the previous values (and is not an error of the
+ * scrape): quality figures are not worth a failed scrape of the API's own metrics.
+ */
+export function registerCatalogQualityMetrics(
+  registry: Registry,
+  report: () => Promise<SourceQuality[]>,
+): void {
+  new Gauge({
+    name: 'pulse_catalog_listings',
+    help: 'Catalogue listings per source: fetched by the last run, rejected (adapter or normalisation), accepted, merged with another source, without coordinates',
+    labelNames: ['source', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      let rows: SourceQuality[];
+      try {
+        rows = await report();
+      } catch {
+        return;
+      }
+      for (const q of rows) {
+        const set = (state: string, value: number) => this.set({ source: q.source, state }, value);
+        set('fetched', q.fetched);
+        set('rejected', q.parseRejected + q.rejected);
+        set('accepted', q.accepted);
+        set('merged', q.mergedAsDuplicates);
+        set('missing_coordinates', q.missingCoordinates);
+        set(
+          'unmapped_category',
+          q.unmappedTerms.reduce((n, t) => n + t.listings, 0),
+        );
+      }
+    },
+  });
+}

@@ -11,6 +11,7 @@ import type { Logger } from '../../runtime/index.ts';
 import {
   createPool,
   migrateOnce,
+  PgCatalogQuality,
   PgEventStore,
   PgProfileStore,
   RedisProfileStore,
@@ -20,7 +21,7 @@ import { createQueryApp } from './app.ts';
 import { createQueryAuth, resolveQueryAuth } from './auth.ts';
 import { CatalogueIndex, followCatalogue, type CatalogueFollower } from './catalogue.ts';
 import { cachedTrending, type TrendingSource } from './feed.ts';
-import { createQueryMetrics } from './metrics.ts';
+import { createQueryMetrics, registerCatalogQualityMetrics } from './metrics.ts';
 import { createProfileSource } from './profile-source.ts';
 
 export interface QueryServerOptions {
@@ -124,11 +125,14 @@ export async function startQueryServer(opts: QueryServerOptions): Promise<QueryS
       ownTrending?.close(),
     ]);
   };
+  const metrics = createQueryMetrics();
+  const quality = new PgCatalogQuality(eventsPool, opts.namespace);
+  registerCatalogQualityMetrics(metrics.registry, async () => (await prepareEvents(), quality.report()));
   const app = createQueryApp({
     profiles: createProfileSource({ redis, postgres, log: opts.log, redisTimeoutMs: opts.redisTimeoutMs }),
     auth,
     log: opts.log,
-    metrics: createQueryMetrics(),
+    metrics,
     catalogue,
     trending: cachedTrending(opts.trending ?? ownTrending!),
     // The query API may start before any catalogue job migrated the database.

@@ -58,7 +58,9 @@ function readCategories(event: LdNode): string[] {
     typeof k === 'string' ? textList(ldText(k), ',') : [ldText(isNode(k) ? k.name : k)],
   );
   const subtypes = typeNames(event).filter((t) => t !== 'Event');
-  const terms = [...genres, ...keywords, ...subtypes].filter((t): t is string => t !== null);
+  // The type first: it is the page's own classification of the event (a Festival whose keywords
+  // say "lecture" is a festival of readings, not a reading).
+  const terms = [...subtypes, ...genres, ...keywords].filter((t): t is string => t !== null);
   return [...new Set(terms)];
 }
 

@@ -48,7 +48,7 @@ describe('kulturkalender-berlin.html', () => {
       allDay: false,
       timezone: 'Europe/Berlin',
       venue: aTrane,
-      categories: ['Jazz', 'MusicEvent'],
+      categories: ['MusicEvent', 'Jazz'],
       priceText: null,
       offers: [offer({ price: 'ab 19,00 €' })],
       status: 'EventScheduled',
@@ -78,7 +78,7 @@ describe('kulturkalender-berlin.html', () => {
             lat: 52.50984,
             lon: 13.36996,
           },
-          categories: ['Klassik', 'MusicEvent'],
+          categories: ['MusicEvent', 'Klassik'],
           priceText: null,
           offers: [offer({ lowPrice: 35, highPrice: 120 })],
           status: 'EventScheduled',
@@ -106,7 +106,7 @@ describe('kulturkalender-berlin.html', () => {
             lat: 52.52083,
             lon: 13.39807,
           },
-          categories: ['Ausstellung', 'Kunst', 'ExhibitionEvent'],
+          categories: ['ExhibitionEvent', 'Ausstellung', 'Kunst'],
           priceText: null,
           offers: [offer({ price: '14.00' })],
           status: 'EventScheduled',
@@ -155,7 +155,7 @@ describe('paris-sorties.html', () => {
       start: '2027-03-10',
       end: '2027-06-20',
       allDay: true,
-      categories: ['Exposition', 'Art', 'ExhibitionEvent'],
+      categories: ['ExhibitionEvent', 'Exposition', 'Art'],
       offers: [offer({ price: 16 })],
       status: null,
       language: 'fr',
@@ -176,7 +176,7 @@ describe('paris-sorties.html', () => {
       start: '2027-03-13',
       end: '2027-03-15',
       allDay: true,
-      categories: ['poésie', 'lecture', 'Festival'],
+      categories: ['Festival', 'poésie', 'lecture'],
       offers: [offer({ price: 0 })],
       venue: { name: 'Jardin du Luxembourg', address: null, postalCode: '75006', city: 'Paris' },
     });
@@ -213,7 +213,7 @@ describe('madrid-agenda.html', () => {
   it('reads M1’s AggregateOffer and its Country object', () => {
     expect(m1!.draft).toMatchObject({
       start: '2027-04-15T19:30:00+02:00',
-      categories: ['Ópera', 'MusicEvent'],
+      categories: ['MusicEvent', 'Ópera'],
       offers: [offer({ lowPrice: 15.5, highPrice: 120 })],
       performers: ['Coro y Orquesta Titulares del Teatro Real'],
       venue: { name: 'Teatro Real', country: 'ES', lat: 40.41838, lon: -3.71093 },
@@ -234,7 +234,7 @@ describe('madrid-agenda.html', () => {
       start: '2027-02-01',
       end: '2027-05-31',
       allDay: true,
-      categories: ['Exposición', 'Arte', 'ExhibitionEvent'],
+      categories: ['ExhibitionEvent', 'Exposición', 'Arte'],
       offers: [offer({ price: '15' })],
     });
   });
@@ -244,7 +244,7 @@ describe('madrid-agenda.html', () => {
       start: '2027-03-28T02:30:00',
       timezone: 'Europe/Madrid',
       allDay: false,
-      categories: ['Cine', 'ScreeningEvent'],
+      categories: ['ScreeningEvent', 'Cine'],
       offers: [offer({ price: 0 })],
       venue: { name: 'Cine Doré', address: 'Calle de Santa Isabel, 3', lat: 40.41148 },
     });

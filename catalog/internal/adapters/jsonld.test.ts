@@ -239,14 +239,14 @@ describe('reading an Event', () => {
     expect(only(parse(script(event({ performer: one })))).draft.performers).toEqual(['Ensemble X']);
   });
 
-  it('reads genre, comma-separated keywords and the subtype as category terms, once each', () => {
+  it('reads the subtype first, then genre and comma-separated keywords, as category terms, once each', () => {
     const e = event({ '@type': 'MusicEvent', genre: ['Jazz', 'Swing'], keywords: 'Konzert, Jazz ,Live' });
     expect(only(parse(script(e))).draft.categories).toEqual([
+      'MusicEvent',
       'Jazz',
       'Swing',
       'Konzert',
       'Live',
-      'MusicEvent',
     ]);
   });
 

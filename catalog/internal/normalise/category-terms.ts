@@ -157,9 +157,10 @@ export const GENERIC_TERMS: readonly string[] = [
 /**
  * The subcategory a category's bare term implies when no term names one: the catalogue's
  * exhibitions are art unless a term says photography, design …; a play is drama unless a term
- * says comedy, musical …
+ * says comedy, musical …; a comedy night is stand-up unless a term says sketch or improv.
  */
 export const DEFAULT_SUBCATEGORY: Readonly<Record<string, string>> = {
   exhibition: 'art',
   theatre: 'drama',
+  comedy: 'stand-up',
 };

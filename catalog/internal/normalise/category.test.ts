@@ -40,13 +40,22 @@ describe('mapCategories', () => {
       ['ExhibitionEvent', 'exhibition', 'art'],
       ['ScreeningEvent', 'cinema', null],
       ['Festival', 'festival', null],
-      ['ComedyEvent', 'comedy', null],
+      ['ComedyEvent', 'comedy', 'stand-up'],
       ['ChildrensEvent', 'family', 'children'],
       ['LiteraryEvent', 'talk', 'reading'],
       ['EducationEvent', 'talk', null],
       ['VisualArtsEvent', 'exhibition', 'art'],
     ];
     for (const [term, category, sub] of cases) expect(mapCategories([term])).toEqual(cat(category, sub));
+  });
+
+  it('defaults a bare comedy term to stand-up unless another term says sketch or improv', () => {
+    expect(mapCategories(['Comedy'])).toEqual(cat('comedy', 'stand-up'));
+    expect(mapCategories(['humour'], 'fr')).toEqual(cat('comedy', 'stand-up'));
+    expect(mapCategories(['ComedyEvent', 'improv'])).toEqual(cat('comedy', 'improv'));
+    expect(mapCategories(['Comedy', 'Impro-Comedy'])).toEqual(cat('comedy', 'improv'));
+    expect(mapCategories(['Comedy', 'Sketch'])).toEqual(cat('comedy', 'sketch'));
+    expect(mapCategories(['humor', 'sketches'], 'es')).toEqual(cat('comedy', 'sketch'));
   });
 
   it('ignores case, diacritics and punctuation', () => {

@@ -68,7 +68,7 @@ export function termTable(): ReadonlyMap<string, string> {
  *   picks the reading of terms that differ by language (French `lecture`: a reading).
  * - The most specific mapped term wins: one with a subcategory beats a bare category; among equals
  *   the first. A bare winner takes its category's default subcategory where the taxonomy use has
- *   one (exhibition → art, theatre → drama).
+ *   one (exhibition → art, theatre → drama, comedy → stand-up).
  * - A festival is a container: when the first mapped term is a festival, the listing is one, and
  *   its subcategory comes from a `festival/…` term or else from the first other term that implies
  *   one (music → music, cinema → film, reading → literature, exhibition/theatre/dance → arts).

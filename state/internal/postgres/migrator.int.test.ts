@@ -12,7 +12,9 @@ const schema = `it_migrations_${process.pid}_${Date.now()}`;
 async function clientInSchema(): Promise<pg.Client> {
   const c = new pg.Client({ connectionString: config.databaseUrl });
   await c.connect();
-  await c.query(`set search_path to ${schema}`);
+  // The test's own schema first (its tables), then public, where the database's extensions (pg_trgm,
+  // earthdistance, ...) and their types live, as in a real deployment's default search_path.
+  await c.query(`set search_path to ${schema}, public`);
   return c;
 }
 
