@@ -5,8 +5,8 @@
  * fails, the resources are released before the error is thrown.
  */
 import { serve, type ServerType } from '@hono/node-server';
-import type { Context } from 'hono';
-import type { Logger } from '../runtime/index.ts';
+import type { Context, MiddlewareHandler } from 'hono';
+import { bearerMatches, type Logger } from '../runtime/index.ts';
 
 export interface ListeningServer {
   readonly port: number;
@@ -88,4 +88,17 @@ export function errorResponse(c: Context, err: HttpError, realm: string): Respon
 export function internalErrorResponse(c: Context, err: Error, log: Logger): Response {
   log.error('unexpected error', { error: err.message, stack: err.stack });
   return c.json({ error: { code: 'INTERNAL', message: 'internal error' } }, 500);
+}
+
+/**
+ * Restricts a route (`/metrics`) to `Authorization: Bearer <token>` when a token is configured
+ * (`PULSE_METRICS_TOKEN`); without one the route stays open, for a scraper inside the network.
+ */
+export function metricsGuard(token: string | undefined): MiddlewareHandler {
+  return async (c, next) => {
+    if (!token || bearerMatches(c.req.header('authorization'), token)) return next();
+    return c.json({ error: { code: 'UNAUTHENTICATED', message: 'metrics need the metrics token' } }, 401, {
+      'WWW-Authenticate': 'Bearer realm="pulse-metrics"',
+    });
+  };
 }

@@ -60,6 +60,8 @@ export const EnvSchema = z.object({
   /** HS256 secret of user tokens for the query API. */
   PULSE_JWT_SECRET: z.string().optional(),
   PULSE_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** When set, every `/metrics` (APIs and workers) and a worker's `/status` need `Bearer <token>`. */
+  PULSE_METRICS_TOKEN: z.string().min(16, 'PULSE_METRICS_TOKEN must be at least 16 characters').optional(),
   /** Test-only fault injection: the n-th exactly-once transaction commit fails as if refused. */
   PULSE_TEST_FAIL_TXN_AT: z.coerce.number().int().positive().optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -88,6 +90,7 @@ export interface AppConfig {
   ingest: { keys: string | undefined; port: number; ratePerSec: number; burst: number };
   topicPartitions: number;
   query: { keys: string | undefined; jwtSecret: string | undefined; port: number };
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -133,5 +136,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     topicPartitions: e.PULSE_TOPIC_PARTITIONS,
     query: { keys: e.PULSE_API_KEYS, jwtSecret: e.PULSE_JWT_SECRET || undefined, port: e.PULSE_API_PORT },
+    metricsToken: e.PULSE_METRICS_TOKEN,
   };
 }

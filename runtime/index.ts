@@ -39,6 +39,7 @@ export type { WorkerOptions } from './internal/worker.ts';
 export { JobRunner } from './internal/engine/job-runner.ts';
 export type { CommitStep, Logger, RunnerHooks, TaskStatus } from './internal/engine/job-runner.ts';
 export { jsonLogger } from './internal/log.ts';
+export { bearerMatches } from './internal/bearer.ts';
 export { changelogTopic, checkpointTopic, deadLetterTopic } from './internal/engine/topics.ts';
 export {
   describeReplayFrom,

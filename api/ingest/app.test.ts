@@ -8,7 +8,7 @@ const KEY = 'k-test';
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const good = { userId: 'u1', eventType: 'view', timestamp: NOW - 1000, context: { page: 'home' } };
 
-function setup(opts: { publish?: Publish; burst?: number } = {}) {
+function setup(opts: { publish?: Publish; burst?: number; metricsToken?: string } = {}) {
   const published: UserEvent[][] = [];
   let n = 0;
   const app = createIngestApp({
@@ -23,6 +23,7 @@ function setup(opts: { publish?: Publish; burst?: number } = {}) {
     log: quiet,
     now: () => NOW,
     newId: () => `id-${++n}`,
+    metricsToken: opts.metricsToken,
   });
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     app.request(path, {
@@ -208,6 +209,17 @@ describe('operational endpoints', () => {
     expect(text).toContain('pulse_ingest_events_accepted_total 1');
     expect(text).toContain('pulse_ingest_events_rejected_total 1');
     expect(text).toContain('pulse_ingest_produce_seconds_count{outcome="ok"} 1');
+  });
+
+  it('restricts /metrics to the metrics token when one is configured', async () => {
+    const { app } = setup({ metricsToken: 'metrics-token-0123456789' });
+    expect((await app.request('/metrics')).status).toBe(401);
+    expect((await app.request('/metrics', { headers: { authorization: `Bearer ${KEY}` } })).status).toBe(401);
+    const ok = await app.request('/metrics', {
+      headers: { authorization: 'Bearer metrics-token-0123456789' },
+    });
+    expect(ok.status).toBe(200);
+    expect((await app.request('/healthz')).status).toBe(200);
   });
 
   it('answers 404 as JSON for an unknown route', async () => {

@@ -16,7 +16,7 @@ import type { Logger } from '../../runtime/index.ts';
 import type { UserEvent } from '../../model/index.ts';
 import { IngestError } from './errors.ts';
 import type { BatchResultBody, EventAcceptedBody } from './http-schemas.ts';
-import { errorResponse, internalErrorResponse } from '../http-server.ts';
+import { errorResponse, internalErrorResponse, metricsGuard } from '../http-server.ts';
 import { createIngestMetrics, type IngestMetrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { validateBatch, validateEvent, type NormaliseOptions } from './validation.ts';
@@ -40,6 +40,8 @@ export interface IngestAppDeps {
   now?: () => number;
   /** eventId for events sent without one; defaults to crypto.randomUUID. */
   newId?: () => string;
+  /** When set, `/metrics` answers only `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string | undefined;
 }
 
 const ROUTES = new Set(['/events', '/events/batch', '/healthz', '/metrics']);
@@ -72,6 +74,7 @@ export function createIngestApp(deps: IngestAppDeps): Hono {
   });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' as const }));
+  app.use('/metrics', metricsGuard(deps.metricsToken));
   app.get('/metrics', async (c) =>
     c.text(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }),
   );

@@ -52,6 +52,8 @@ export interface IngestServerOptions {
   /** Default `raw-user-events`; tests pass a unique name. */
   topic?: string;
   produceTimeoutMs?: number;
+  /** `PULSE_METRICS_TOKEN`: restricts `/metrics`. */
+  metricsToken?: string | undefined;
   log: Logger;
   signal?: AbortSignal;
 }
@@ -83,6 +85,7 @@ export async function startIngestServer(opts: IngestServerOptions): Promise<Inge
     }),
     log: opts.log,
     metrics: createIngestMetrics(),
+    metricsToken: opts.metricsToken,
   });
   const server = await listen({
     name: 'ingest API',

@@ -46,7 +46,12 @@ const known = new Map(
 
 function setup(
   profiles: ProfileSource = { get: (u) => Promise.resolve(known.get(u)) },
-  feed: { catalogue?: CatalogueIndex; trending?: TrendingSource; now?: () => number } = {},
+  feed: {
+    catalogue?: CatalogueIndex;
+    trending?: TrendingSource;
+    now?: () => number;
+    metricsToken?: string;
+  } = {},
 ) {
   const app = createQueryApp({
     profiles,
@@ -60,6 +65,7 @@ function setup(
         Promise.resolve({ items: [], facets: { category: [], city: [] }, total: 0, nextCursor: null }),
     },
     now: feed.now,
+    metricsToken: feed.metricsToken,
   });
   /** `null`: no Authorization header. */
   const get = async (path: string, credential: string | null = KEY): Promise<Response> =>
@@ -384,6 +390,14 @@ describe('public endpoints', () => {
     const res = await setup().get('/healthz', null);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('restricts /metrics to the metrics token when one is configured, and nothing else', async () => {
+    const { get } = setup(undefined, { metricsToken: 'metrics-token-0123456789' });
+    expect((await get('/metrics', null)).status).toBe(401);
+    expect((await get('/metrics')).status).toBe(401);
+    expect((await get('/metrics', 'metrics-token-0123456789')).status).toBe(200);
+    expect((await get('/healthz', null)).status).toBe(200);
   });
 
   it('counts requests by route and status, with a latency histogram, on /metrics', async () => {

@@ -18,7 +18,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { Profile } from '../../model/index.ts';
 import type { Logger } from '../../runtime/index.ts';
 import type { EventSearch, VersionedProfile } from '../../state/index.ts';
-import { errorResponse, internalErrorResponse } from '../http-server.ts';
+import { errorResponse, internalErrorResponse, metricsGuard } from '../http-server.ts';
 import type { QueryAuth } from './auth.ts';
 import type { CatalogueIndex } from './catalogue.ts';
 import { ProfileStoreUnavailable, QueryError, type FieldError } from './errors.ts';
@@ -59,6 +59,8 @@ export interface QueryAppDeps {
   events: EventSearch;
   /** Bound on each trending call; default {@link TRENDING_TIMEOUT_MS}. */
   trendingTimeoutMs?: number;
+  /** When set, `/metrics` answers only `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string | undefined;
   /** The clock of feeds (epoch ms); default Date.now. */
   now?: () => number;
 }
@@ -113,6 +115,7 @@ export function createQueryApp(deps: QueryAppDeps): Hono {
   });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' } satisfies HealthBody));
+  app.use('/metrics', metricsGuard(deps.metricsToken));
   app.get('/metrics', async (c) =>
     c.text(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }),
   );

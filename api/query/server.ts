@@ -41,6 +41,8 @@ export interface QueryServerOptions {
   catalogTopic: string;
   /** Trending counts per city; default: the trending job's counts in Redis. */
   trending?: TrendingSource;
+  /** `PULSE_METRICS_TOKEN`: restricts `/metrics`. */
+  metricsToken?: string | undefined;
   log: Logger;
   signal?: AbortSignal;
 }
@@ -133,6 +135,7 @@ export async function startQueryServer(opts: QueryServerOptions): Promise<QueryS
     auth,
     log: opts.log,
     metrics,
+    metricsToken: opts.metricsToken,
     catalogue,
     trending: cachedTrending(opts.trending ?? ownTrending!),
     // The query API may start before any catalogue job migrated the database.

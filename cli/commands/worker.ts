@@ -36,6 +36,7 @@ export function registerWorkerCommand(program: Command, config: () => AppConfig)
         log,
         crashAt: cfg.testCrashAt,
         failTxnAt: cfg.testFailTxnAt,
+        metricsToken: cfg.metricsToken,
       });
       const stop = gracefulShutdown({
         log,

@@ -1,3 +1,4 @@
+import { bearerMatches } from './bearer.ts';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { AnyJob } from './api.ts';
@@ -17,6 +18,8 @@ export interface WorkerOptions {
   log: Logger;
   crashAt?: { step: string; nth: number } | undefined;
   failTxnAt?: number | undefined;
+  /** When set, `/metrics` and `/status` answer only `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string | undefined;
 }
 
 /**
@@ -78,6 +81,16 @@ export class Worker {
     app.get('/readyz', (c) =>
       this.ready ? c.json({ status: 'ready' }) : c.json({ status: 'not ready' }, 503),
     );
+    const token = this.opts.metricsToken;
+    if (token)
+      for (const path of ['/metrics', '/status'])
+        app.use(path, async (c, next) => {
+          if (bearerMatches(c.req.header('authorization'), token)) return next();
+          return c.json(
+            { error: { code: 'UNAUTHENTICATED', message: 'metrics need the metrics token' } },
+            401,
+          );
+        });
     app.get('/metrics', async (c) => {
       await this.sample();
       return c.text(await this.metrics.metrics(), 200, { 'Content-Type': this.metrics.contentType });
