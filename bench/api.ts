@@ -187,6 +187,9 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchReport> {
       {
         PULSE_NAMESPACE: ns,
         PULSE_API_KEYS: 'bench-key',
+        // One service key sends everything: the benchmark measures the API, not its rate limit.
+        PULSE_API_RATE_PER_SEC: '1000000',
+        PULSE_API_BURST: '1000000',
         KAFKA_BROKERS: o.brokers.join(','),
         REDIS_URL: o.redisUrl,
         DATABASE_URL: o.databaseUrl,

@@ -60,6 +60,9 @@ export const EnvSchema = z.object({
   /** HS256 secret of user tokens for the query API. */
   PULSE_JWT_SECRET: z.string().optional(),
   PULSE_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Query API requests per second per credential (a user token's user, or a service key). */
+  PULSE_API_RATE_PER_SEC: z.coerce.number().positive().default(500),
+  PULSE_API_BURST: z.coerce.number().int().min(1).default(1000),
   /** When set, every `/metrics` (APIs and workers) and a worker's `/status` need `Bearer <token>`. */
   PULSE_METRICS_TOKEN: z.string().min(16, 'PULSE_METRICS_TOKEN must be at least 16 characters').optional(),
   /** Test-only fault injection: the n-th exactly-once transaction commit fails as if refused. */
@@ -89,7 +92,13 @@ export interface AppConfig {
   testFailTxnAt: number | undefined;
   ingest: { keys: string | undefined; port: number; ratePerSec: number; burst: number };
   topicPartitions: number;
-  query: { keys: string | undefined; jwtSecret: string | undefined; port: number };
+  query: {
+    keys: string | undefined;
+    jwtSecret: string | undefined;
+    port: number;
+    ratePerSec: number;
+    burst: number;
+  };
   metricsToken: string | undefined;
 }
 
@@ -135,7 +144,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       burst: e.PULSE_INGEST_BURST,
     },
     topicPartitions: e.PULSE_TOPIC_PARTITIONS,
-    query: { keys: e.PULSE_API_KEYS, jwtSecret: e.PULSE_JWT_SECRET || undefined, port: e.PULSE_API_PORT },
+    query: {
+      keys: e.PULSE_API_KEYS,
+      jwtSecret: e.PULSE_JWT_SECRET || undefined,
+      port: e.PULSE_API_PORT,
+      ratePerSec: e.PULSE_API_RATE_PER_SEC,
+      burst: e.PULSE_API_BURST,
+    },
     metricsToken: e.PULSE_METRICS_TOKEN,
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { UserEvent } from '../../model/index.ts';
 import { BATCH_MAX_BYTES, createIngestApp, SINGLE_EVENT_MAX_BYTES, type Publish } from './app.ts';
-import { createTokenBucket } from './rate-limit.ts';
+import { createTokenBucket } from '../rate-limit.ts';
 
 const NOW = 1_714_060_800_000;
 const KEY = 'k-test';

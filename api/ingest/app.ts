@@ -18,7 +18,7 @@ import { IngestError } from './errors.ts';
 import type { BatchResultBody, EventAcceptedBody } from './http-schemas.ts';
 import { errorResponse, internalErrorResponse, metricsGuard } from '../http-server.ts';
 import { createIngestMetrics, type IngestMetrics } from './metrics.ts';
-import type { RateLimiter } from './rate-limit.ts';
+import type { RateLimiter } from '../rate-limit.ts';
 import { validateBatch, validateEvent, type NormaliseOptions } from './validation.ts';
 
 export const SINGLE_EVENT_MAX_BYTES = 16 * 1024;

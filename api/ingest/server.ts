@@ -9,7 +9,7 @@ import { createIngestApp, type Publish } from './app.ts';
 import { IngestConfigError } from './errors.ts';
 import { KafkaPublisher } from './kafka-publisher.ts';
 import { createIngestMetrics } from './metrics.ts';
-import { createTokenBucket } from './rate-limit.ts';
+import { createTokenBucket } from '../rate-limit.ts';
 
 /** Accepted outside production only, documented in docs/api.md. */
 export const DEV_INGEST_KEY = 'dev-ingest-key';

@@ -9,6 +9,7 @@ import type { TrendingSource } from './feed.ts';
 import { ProfileStoreUnavailable } from './errors.ts';
 import { PersonalizeBody, ProfileBody } from './http-schemas.ts';
 import { catalogEvent, profileWith } from './test-events.ts';
+import { createTokenBucket, type RateLimiter } from '../rate-limit.ts';
 import type { ProfileSource } from './profile-source.ts';
 
 const KEY = 'svc-test';
@@ -51,6 +52,7 @@ function setup(
     trending?: TrendingSource;
     now?: () => number;
     metricsToken?: string;
+    rateLimiter?: RateLimiter;
   } = {},
 ) {
   const app = createQueryApp({
@@ -66,6 +68,7 @@ function setup(
     },
     now: feed.now,
     metricsToken: feed.metricsToken,
+    rateLimiter: feed.rateLimiter,
   });
   /** `null`: no Authorization header. */
   const get = async (path: string, credential: string | null = KEY): Promise<Response> =>
@@ -182,6 +185,26 @@ describe('GET /api/v1/users/{userId}/profile', () => {
       get('/api/v1/users/u-a/profile', await tokenFor('u-a', -1)).then((r) => r.status),
     ]);
     expect(statuses).toEqual([503, 401, 403, 400, 401]);
+  });
+});
+
+describe('rate limits', () => {
+  it('answer 429 with Retry-After per credential beyond its burst, other credentials unaffected', async () => {
+    let clock = 0;
+    const { get } = setup(undefined, {
+      rateLimiter: createTokenBucket({ ratePerSec: 1, burst: 2, now: () => clock }),
+    });
+    const a = await tokenFor('u-a');
+    expect((await get('/api/v1/users/u-a/profile', a)).status).toBe(200);
+    expect((await get('/api/v1/users/u-a/profile', a)).status).toBe(200);
+    const limited = await get('/api/v1/users/u-a/profile', a);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('1');
+    expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+    expect((await get('/api/v1/users/u-1/profile', await tokenFor('u-1'))).status).toBe(200);
+    expect((await get('/api/v1/users/u-a/profile')).status).toBe(200);
+    clock += 1000;
+    expect((await get('/api/v1/users/u-a/profile', a)).status).toBe(200);
   });
 });
 

@@ -13,13 +13,15 @@
  * `{error: {code, message, errors?: [{path, message}]}}`; a profile store that is down becomes a 503
  * with Retry-After; unexpected errors become a logged 500.
  */
+import { createHash } from 'node:crypto';
 import { Hono, type Context, type Next } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { Profile } from '../../model/index.ts';
 import type { Logger } from '../../runtime/index.ts';
 import type { EventSearch, VersionedProfile } from '../../state/index.ts';
 import { errorResponse, internalErrorResponse, metricsGuard } from '../http-server.ts';
-import type { QueryAuth } from './auth.ts';
+import type { Principal, QueryAuth } from './auth.ts';
+import type { RateLimiter } from '../rate-limit.ts';
 import type { CatalogueIndex } from './catalogue.ts';
 import { ProfileStoreUnavailable, QueryError, type FieldError } from './errors.ts';
 import { PersonalizeQuery, UserIdParam, type HealthBody, type PersonalizeBody } from './http-schemas.ts';
@@ -61,6 +63,8 @@ export interface QueryAppDeps {
   trendingTimeoutMs?: number;
   /** When set, `/metrics` answers only `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string | undefined;
+  /** Requests per credential (a user token's user, or a service key); none: unlimited. */
+  rateLimiter?: RateLimiter | undefined;
   /** The clock of feeds (epoch ms); default Date.now. */
   now?: () => number;
 }
@@ -122,6 +126,26 @@ export function createQueryApp(deps: QueryAppDeps): Hono {
   app.get('/api/v1/openapi.json', (c) => c.body(openapi, 200, { 'Content-Type': 'application/json' }));
 
   // Personal data: never stored by shared caches, revalidated by private ones (errors included).
+  /** Who is asking (401 if nobody), within their request budget (429 beyond it). */
+  const authenticate = async (c: Context): Promise<Principal> => {
+    const header = c.req.header('authorization');
+    const principal = await deps.auth.authenticate(header);
+    if (deps.rateLimiter) {
+      const key =
+        principal.kind === 'user'
+          ? `user:${principal.userId}`
+          : `key:${createHash('sha256')
+              .update(header ?? '')
+              .digest('base64url')}`;
+      const taken = deps.rateLimiter.take(key);
+      if (!taken.allowed)
+        throw new QueryError(429, 'RATE_LIMITED', 'too many requests for this credential', {
+          retryAfterSec: Math.max(1, Math.ceil(taken.retryAfterMs / 1000)),
+        });
+    }
+    return principal;
+  };
+
   const privateCache = async (c: Context, next: Next) => {
     await next();
     c.header('Cache-Control', 'private, max-age=0');
@@ -131,7 +155,7 @@ export function createQueryApp(deps: QueryAppDeps): Hono {
   app.use(PERSONALIZE_ROUTE, privateCache);
 
   app.get('/api/v1/users/:userId/profile', async (c) => {
-    const principal = await deps.auth.authenticate(c.req.header('authorization'));
+    const principal = await authenticate(c);
     const parsed = UserIdParam.safeParse(c.req.param('userId'));
     if (!parsed.success) {
       const errors = parsed.error.issues.map((i) => ({ path: 'userId', message: i.message }));
@@ -152,7 +176,7 @@ export function createQueryApp(deps: QueryAppDeps): Hono {
   const now = deps.now ?? Date.now;
   const trendingMs = deps.trendingTimeoutMs ?? TRENDING_TIMEOUT_MS;
   app.get(PERSONALIZE_ROUTE, async (c) => {
-    const principal = await deps.auth.authenticate(c.req.header('authorization'));
+    const principal = await authenticate(c);
     const parsed = PersonalizeQuery.safeParse(c.req.queries());
     if (!parsed.success) throw invalidParameters(parsed.error.issues);
     const q = parsed.data;
@@ -204,7 +228,7 @@ export function createQueryApp(deps: QueryAppDeps): Hono {
 
   // Catalogue search: the public catalogue, but behind the same credentials as the rest.
   const authenticated = async (c: Context, next: Next) => {
-    await deps.auth.authenticate(c.req.header('authorization'));
+    await authenticate(c);
     await next();
   };
   app.use(EVENTS_ROUTE, authenticated);

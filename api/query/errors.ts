@@ -10,7 +10,7 @@ export interface FieldError {
  */
 export class QueryError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 500 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 429 | 500 | 503,
     readonly code: string,
     message: string,
     readonly extra: { errors?: FieldError[]; retryAfterSec?: number; cause?: unknown } = {},

@@ -17,6 +17,7 @@ import {
   RedisProfileStore,
   RedisTrendingStore,
 } from '../../state/index.ts';
+import { createTokenBucket } from '../rate-limit.ts';
 import { createQueryApp } from './app.ts';
 import { createQueryAuth, resolveQueryAuth } from './auth.ts';
 import { CatalogueIndex, followCatalogue, type CatalogueFollower } from './catalogue.ts';
@@ -43,6 +44,8 @@ export interface QueryServerOptions {
   trending?: TrendingSource;
   /** `PULSE_METRICS_TOKEN`: restricts `/metrics`. */
   metricsToken?: string | undefined;
+  /** Requests per second and burst per credential (`PULSE_API_RATE_PER_SEC`, `PULSE_API_BURST`). */
+  rateLimit?: { ratePerSec: number; burst: number } | undefined;
   log: Logger;
   signal?: AbortSignal;
 }
@@ -136,6 +139,7 @@ export async function startQueryServer(opts: QueryServerOptions): Promise<QueryS
     log: opts.log,
     metrics,
     metricsToken: opts.metricsToken,
+    rateLimiter: opts.rateLimit && createTokenBucket({ ...opts.rateLimit, now: () => performance.now() }),
     catalogue,
     trending: cachedTrending(opts.trending ?? ownTrending!),
     // The query API may start before any catalogue job migrated the database.

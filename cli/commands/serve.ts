@@ -63,6 +63,7 @@ export function registerServeCommands(program: Command, config: () => AppConfig)
               jwtSecret: cfg.query.jwtSecret,
               nodeEnv: cfg.nodeEnv,
               metricsToken: cfg.metricsToken,
+              rateLimit: { ratePerSec: cfg.query.ratePerSec, burst: cfg.query.burst },
               log: jsonLogger({ service: 'query' }, cfg.logLevel),
               signal: controller.signal,
             }),
