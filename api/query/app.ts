@@ -14,6 +14,7 @@
  * with Retry-After; unexpected errors become a logged 500.
  */
 import { createHash } from 'node:crypto';
+import { invalidParameters } from './query-params.ts';
 import { Hono, type Context, type Next } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { Profile } from '../../model/index.ts';
@@ -23,7 +24,7 @@ import { errorResponse, internalErrorResponse, metricsGuard } from '../http-serv
 import type { Principal, QueryAuth } from './auth.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import type { CatalogueIndex } from './catalogue.ts';
-import { ProfileStoreUnavailable, QueryError, type FieldError } from './errors.ts';
+import { ProfileStoreUnavailable, QueryError } from './errors.ts';
 import { PersonalizeQuery, UserIdParam, type HealthBody, type PersonalizeBody } from './http-schemas.ts';
 import {
   InvalidCursorError,
@@ -259,23 +260,4 @@ function profileOf(found: VersionedProfile | undefined, log: Logger) {
     error: parsed.error.issues[0]?.message,
   });
   return undefined;
-}
-
-/** A 400 naming each parameter at fault (`errors[].path` is the parameter's name). */
-function invalidParameters(
-  issues: ReadonlyArray<{
-    path: ReadonlyArray<PropertyKey>;
-    message: string;
-    code?: string;
-    keys?: string[];
-  }>,
-): QueryError {
-  const errors: FieldError[] = issues.flatMap((i) =>
-    i.code === 'unrecognized_keys' && i.keys
-      ? i.keys.map((k) => ({ path: k, message: `unknown parameter: ${k}` }))
-      : [{ path: String(i.path[0] ?? ''), message: i.message }],
-  );
-  return new QueryError(400, 'INVALID_PARAMETER', errors.map((e) => `${e.path}: ${e.message}`).join('; '), {
-    errors,
-  });
 }

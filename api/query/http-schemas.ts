@@ -1,5 +1,6 @@
 /** Schemas of the query API's path parameters and of every HTTP body it sends. */
 import { z } from 'zod';
+import { instantOrDate, number, single } from './query-params.ts';
 import { CATEGORIES, Category, Price, ProfileUpdate, Venue } from '../../model/index.ts';
 
 export const PERSONALIZE_DEFAULT_LIMIT = 20;
@@ -33,35 +34,6 @@ export type HealthBody = z.infer<typeof HealthBody>;
 
 // ---------------------------------------------------------------------------------------------
 // GET /api/v1/personalize
-
-/** An ISO-8601 instant with an offset, or a calendar date (UTC). */
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const instantOrDate = (name: string, endOfDay: boolean) =>
-  z
-    .string()
-    .refine((s) => ISO_DATE.test(s) || z.iso.datetime({ offset: true }).safeParse(s).success, {
-      message: `${name} must be an ISO-8601 instant (2026-05-01T18:00:00Z) or date (2026-05-01)`,
-    })
-    .transform((s) =>
-      ISO_DATE.test(s) ? Date.parse(`${s}T00:00:00Z`) + (endOfDay ? 86_400_000 : 0) : Date.parse(s),
-    )
-    .refine((ms) => Number.isFinite(ms), { message: `${name} is not a valid date` });
-
-const number = (name: string, check: z.ZodNumber) =>
-  z
-    .string()
-    .refine((s) => s.trim() !== '' && Number.isFinite(Number(s)), { message: `${name} must be a number` })
-    .transform(Number)
-    .pipe(check);
-
-/** At most one value of a query parameter, then `inner`. */
-const single = <T extends z.ZodType<unknown, string>>(name: string, inner: T) =>
-  z
-    .array(z.string())
-    .max(1, `${name} must be given at most once`)
-    .optional()
-    .transform((v) => v?.[0])
-    .pipe(inner.optional());
 
 /**
  * The query of `GET /api/v1/personalize`, from Hono's `c.req.queries()` (every parameter as a list

@@ -1,5 +1,6 @@
 /** Schemas of catalogue search: the query of `GET /api/v1/events` and the bodies of both routes. */
 import { z } from 'zod';
+import { instantOrDate, number, single } from './query-params.ts';
 import { CATEGORIES, CatalogEvent, Category, EventStatus } from '../../model/index.ts';
 
 export const EVENTS_DEFAULT_LIMIT = 20;
@@ -14,37 +15,6 @@ export const EventIdParam = z
   .string()
   .min(1, 'id must not be empty')
   .max(EVENT_ID_MAX_LENGTH, `id must be at most ${EVENT_ID_MAX_LENGTH} characters`);
-
-// The helpers below read parameters as Hono's `c.req.queries()` gives them: every one a list.
-
-/** An ISO-8601 instant with an offset, or a calendar date (UTC; `endOfDay` makes it inclusive). */
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const instantOrDate = (name: string, endOfDay: boolean) =>
-  z
-    .string()
-    .refine((s) => ISO_DATE.test(s) || z.iso.datetime({ offset: true }).safeParse(s).success, {
-      message: `${name} must be an ISO-8601 instant (2027-04-01T18:00:00Z) or date (2027-04-01)`,
-    })
-    .transform((s) =>
-      ISO_DATE.test(s) ? Date.parse(`${s}T00:00:00Z`) + (endOfDay ? 86_400_000 : 0) : Date.parse(s),
-    )
-    .refine((ms) => Number.isFinite(ms), { message: `${name} is not a valid date` });
-
-const number = (name: string, check: z.ZodNumber) =>
-  z
-    .string()
-    .refine((s) => s.trim() !== '' && Number.isFinite(Number(s)), { message: `${name} must be a number` })
-    .transform(Number)
-    .pipe(check);
-
-/** At most one value of a query parameter, then `inner`. */
-const single = <T extends z.ZodType<unknown, string>>(name: string, inner: T) =>
-  z
-    .array(z.string())
-    .max(1, `${name} must be given at most once`)
-    .optional()
-    .transform((v) => v?.[0])
-    .pipe(inner.optional());
 
 /**
  * The query of `GET /api/v1/events`. Unknown parameters are rejected, so a typo does not silently

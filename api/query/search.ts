@@ -12,7 +12,8 @@
  */
 import { Hono, type Context } from 'hono';
 import type { EventSearch, EventSearchQuery } from '../../state/index.ts';
-import { QueryError, type FieldError } from './errors.ts';
+import { QueryError } from './errors.ts';
+import { invalidParameters } from './query-params.ts';
 import { EventIdParam, EventsQuery, type EventBody, type EventSearchBody } from './search-schemas.ts';
 
 export const EVENTS_ROUTE = '/api/v1/events';
@@ -73,23 +74,4 @@ export function searchRoutes(deps: SearchRoutesDeps): Hono {
 function publicJson(c: Context, body: unknown): Response {
   c.header('Cache-Control', `public, max-age=${SEARCH_MAX_AGE_SEC}`);
   return c.json(body);
-}
-
-/** A 400 naming each parameter at fault (`errors[].path` is the parameter's name). */
-function invalidParameters(
-  issues: ReadonlyArray<{
-    path: ReadonlyArray<PropertyKey>;
-    message: string;
-    code?: string;
-    keys?: string[];
-  }>,
-): QueryError {
-  const errors: FieldError[] = issues.flatMap((i) =>
-    i.code === 'unrecognized_keys' && i.keys
-      ? i.keys.map((k) => ({ path: k, message: `unknown parameter: ${k}` }))
-      : [{ path: String(i.path[0] ?? ''), message: i.message }],
-  );
-  return new QueryError(400, 'INVALID_PARAMETER', errors.map((e) => `${e.path}: ${e.message}`).join('; '), {
-    errors,
-  });
 }

@@ -5,23 +5,12 @@
  */
 import { importDocument, type ImportOptions, type ImportSource } from './importer.ts';
 import { publishImport } from './publish.ts';
+import type { SourceRun } from '../../state/index.ts';
 
 /** Where runs are recorded (PostgreSQL's `catalog_source_runs`: `PgCatalogQuality`). */
 export interface SourceRuns {
   lastValidators(source: string): Promise<{ etag: string | null; lastModified: string | null }>;
-  recordRun(run: {
-    source: string;
-    startedAt: number;
-    finishedAt: number;
-    location: string;
-    outcome: 'imported' | 'not-modified' | 'failed';
-    listings: number;
-    rejected: number;
-    reasons: string[];
-    etag: string | null;
-    lastModified: string | null;
-    error: string | null;
-  }): Promise<void>;
+  recordRun(run: SourceRun): Promise<void>;
 }
 
 /** Returns a one-line summary of what was done. */
