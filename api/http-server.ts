@@ -13,6 +13,10 @@ export interface ListeningServer {
   close(): Promise<void>;
 }
 
+/** Whole-request and headers deadlines of both APIs' HTTP servers. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const HEADERS_TIMEOUT_MS = 10_000;
+
 export async function listen(opts: {
   name: string;
   fetch: (req: Request) => Response | Promise<Response>;
@@ -28,10 +32,20 @@ export async function listen(opts: {
   let port = 0;
   try {
     await new Promise<void>((resolve, reject) => {
-      server = serve({ fetch: opts.fetch, port: opts.port, hostname: opts.hostname ?? '0.0.0.0' }, (info) => {
-        port = info.port;
-        resolve();
-      });
+      server = serve(
+        {
+          fetch: opts.fetch,
+          port: opts.port,
+          hostname: opts.hostname ?? '0.0.0.0',
+          // A client that sends its headers or body too slowly is cut off (Node's own default is
+          // 300 s for the whole request), so slow or stalled uploads cannot pin connections.
+          serverOptions: { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS },
+        },
+        (info) => {
+          port = info.port;
+          resolve();
+        },
+      );
       server.once('error', reject);
     });
   } catch (err) {

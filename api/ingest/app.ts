@@ -26,6 +26,15 @@ export const BATCH_MAX_BYTES = 1024 * 1024;
 /** Retry-After (seconds) when Kafka could not acknowledge a write. */
 export const UNAVAILABLE_RETRY_AFTER_SEC = 5;
 
+const isAborted = (err: unknown): boolean =>
+  err instanceof Error &&
+  (err.message === 'aborted' ||
+    (err as NodeJS.ErrnoException).code === 'ECONNRESET' ||
+    (err.cause !== undefined && isAborted(err.cause)));
+
+/** Strict UTF-8 (RFC 8259 §8.1): invalid bytes are an error, not U+FFFD; a leading BOM is dropped. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Writes events and resolves only once Kafka acknowledged every one of them (acks=all). */
 export type Publish = (events: UserEvent[]) => Promise<void>;
 
@@ -66,6 +75,16 @@ export function createIngestApp(deps: IngestAppDeps): Hono {
       if (err.status >= 500) deps.log.warn('request failed', { code: err.code, error: causeOf(err) });
       return errorResponse(c, err, 'pulse-ingest');
     }
+    // A client that hung up mid-body (Node's "aborted", wherever the body was being read: the
+    // body limit reads it too) is the client's doing, not a server error to log.
+    if (isAborted(err))
+      return errorResponse(
+        c,
+        new IngestError(400, 'BODY_INCOMPLETE', 'the request body ended before its announced length', {
+          errors: [{ path: '', message: 'incomplete body' }],
+        }),
+        'pulse-ingest',
+      );
     return internalErrorResponse(c, err, deps.log);
   });
 
@@ -107,7 +126,25 @@ export function createIngestApp(deps: IngestAppDeps): Hono {
     });
 
   const readJson = async (c: Context): Promise<unknown> => {
-    const text = await c.req.text();
+    let bytes: ArrayBuffer;
+    try {
+      bytes = await c.req.arrayBuffer();
+    } catch (err) {
+      // The client hung up mid-body: nothing to answer, nothing wrong with the server.
+      throw new IngestError(400, 'BODY_INCOMPLETE', 'the request body ended before its announced length', {
+        errors: [{ path: '', message: 'incomplete body' }],
+        cause: err,
+      });
+    }
+    let text: string;
+    try {
+      text = utf8.decode(bytes);
+    } catch (err) {
+      throw new IngestError(400, 'INVALID_ENCODING', 'request body is not valid UTF-8', {
+        errors: [{ path: '', message: 'body must be UTF-8' }],
+        cause: err,
+      });
+    }
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {

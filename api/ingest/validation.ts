@@ -26,9 +26,10 @@ export const IngestEventInput = z
   .object({
     eventId: shape.eventId.optional(),
     userId: z.string().min(1, 'userId must not be empty').max(128, 'userId must be at most 128 characters'),
+    // Any ASCII letter case; Unicode case mapping would turn `lıke` (dotless i) into LIKE.
     eventType: z
       .string()
-      .transform((s) => s.toUpperCase())
+      .transform((s) => (/^[A-Za-z]+$/.test(s) ? s.toUpperCase() : s))
       .pipe(EventType),
     timestamp: z
       .number()
