@@ -94,6 +94,16 @@ export function createQueryApp(deps: QueryAppDeps): Hono {
   const openapi = JSON.stringify(buildOpenApiDocument());
   const app = new Hono();
 
+  // Outermost: a dependency that rejects with something other than an Error (a string, a plain
+  // object) would bypass onError (Hono hands it only Errors) and reach the server as a bare 500.
+  app.use('*', async (_c, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (err instanceof Error) throw err;
+      throw new Error(`non-Error thrown: ${typeof err}`, { cause: err });
+    }
+  });
   app.use('*', async (c, next) => {
     const end = metrics.latency.startTimer();
     await next();
@@ -115,9 +125,8 @@ export function createQueryApp(deps: QueryAppDeps): Hono {
     return internalErrorResponse(c, err, deps.log);
   });
 
-  app.notFound(() => {
-    throw new QueryError(404, 'NOT_FOUND', 'no such route');
-  });
+  // Answered, not thrown: a thrown 404 would leave the middlewares (security headers) behind.
+  app.notFound((c) => errorResponse(c, new QueryError(404, 'NOT_FOUND', 'no such route'), 'pulse-query'));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' } satisfies HealthBody));
   app.use('/metrics', metricsGuard(deps.metricsToken));
@@ -166,11 +175,15 @@ export function createQueryApp(deps: QueryAppDeps): Hono {
     deps.auth.authorize(principal, userId);
     const found = await deps.profiles.get(userId);
     if (!found) throw new QueryError(404, 'PROFILE_NOT_FOUND', `no profile for user "${userId}"`);
+    // The documented body or nothing: a snapshot that is not the model (an older writer, a bad
+    // migration) is the server's fault, answered 500 and logged, never served as it is.
+    const profile = profileOf(found, deps.log);
+    if (!profile) throw new QueryError(500, 'PROFILE_INVALID', 'the stored profile cannot be read');
     return c.json({
       userId: found.userId,
       version: found.version,
       updatedAt: found.updatedAt,
-      profile: found.profile,
+      profile: profile.profile,
     });
   });
 

@@ -68,6 +68,8 @@ export const INTEREST_REASON_MIN = 0.25;
 export const MAX_SEEN_TRENDING = 256;
 
 const DAY_MS = 86_400_000;
+/** The largest epoch ms a Date can hold: a cursor's clock beyond it is not one this API wrote. */
+const MAX_DATE_MS = 8_640_000_000_000_000;
 
 /** The validated query parameters (see http-schemas.ts). */
 export interface FeedParams {
@@ -120,7 +122,7 @@ const CursorJson = z.object({
   /** Hash of the user and the filters. */
   f: z.string(),
   /** generatedAt (epoch ms): the clock of every page. */
-  g: z.number().int().nonnegative(),
+  g: z.number().int().nonnegative().max(MAX_DATE_MS),
   /** Profile version used by the first page (0 without a profile); informative. */
   pv: z.number().int().nonnegative(),
   st: z.enum(['personalized', 'trending', 'soonest']),
@@ -129,7 +131,7 @@ const CursorJson = z.object({
   /** Origin of distances, [lat, lon], or null. */
   o: z.tuple([z.number().min(-90).max(90), z.number().min(-180).max(180)]).nullable(),
   /** City the cold-start feed was limited to, or null. */
-  c: z.string().nullable(),
+  c: z.string().min(1).max(100).nullable(),
   /** Last item's score and eventId. */
   s: z.number(),
   id: z.string().min(1),
