@@ -222,6 +222,19 @@ describe('operational endpoints', () => {
     expect((await app.request('/healthz')).status).toBe(200);
   });
 
+  it('sends the security headers on every answer, 404s included', async () => {
+    const { app, post } = setup();
+    for (const res of [
+      await post('/events', good),
+      await app.request('/nope'),
+      await app.request('/healthz'),
+    ]) {
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('strict-transport-security')).toContain('max-age=');
+      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    }
+  });
+
   it('answers 404 as JSON for an unknown route', async () => {
     const res = await setup().app.request('/nope');
     expect(res.status).toBe(404);

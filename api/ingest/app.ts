@@ -10,6 +10,7 @@
  * `{error: {code, message, errors?: [{path, message}]}}`; unexpected errors become a logged 500.
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { secureHeaders } from 'hono/secure-headers';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from '../../runtime/index.ts';
@@ -69,6 +70,7 @@ export function createIngestApp(deps: IngestAppDeps): Hono {
     const route = ROUTES.has(c.req.path) ? c.req.path : 'other';
     metrics.requests.inc({ route, status: String(c.res.status) });
   });
+  app.use('*', secureHeaders());
 
   app.onError((err, c) => {
     if (err instanceof IngestError) {
@@ -88,9 +90,8 @@ export function createIngestApp(deps: IngestAppDeps): Hono {
     return internalErrorResponse(c, err, deps.log);
   });
 
-  app.notFound(() => {
-    throw new IngestError(404, 'NOT_FOUND', 'no such route');
-  });
+  // Answered, not thrown, so that the security headers are on it too.
+  app.notFound((c) => errorResponse(c, new IngestError(404, 'NOT_FOUND', 'no such route'), 'pulse-ingest'));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' as const }));
   app.use('/metrics', metricsGuard(deps.metricsToken));
