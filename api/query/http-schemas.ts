@@ -1,6 +1,13 @@
 /** Schemas of the query API's path parameters and of every HTTP body it sends. */
 import { z } from 'zod';
-import { instantOrDate, number, single } from './query-params.ts';
+import {
+  checkPlaceAndWindow,
+  number,
+  placeParams,
+  rejectUnknownParameters,
+  single,
+  windowParams,
+} from './query-params.ts';
 import { CATEGORIES, Category, Price, ProfileUpdate, Venue } from '../../model/index.ts';
 
 export const PERSONALIZE_DEFAULT_LIMIT = 20;
@@ -54,45 +61,17 @@ export const PersonalizeQuery = z
             .max(PERSONALIZE_MAX_LIMIT, `limit must be at most ${PERSONALIZE_MAX_LIMIT}`),
         ),
       ).transform((v) => v ?? PERSONALIZE_DEFAULT_LIMIT),
-      city: single('city', z.string().trim().min(1, 'city must not be empty').max(100, 'city is too long')),
-      lat: single('lat', number('lat', z.number().min(-90, 'lat must be ≥ -90').max(90, 'lat must be ≤ 90'))),
-      lon: single(
-        'lon',
-        number('lon', z.number().min(-180, 'lon must be ≥ -180').max(180, 'lon must be ≤ 180')),
-      ),
-      radiusKm: single(
-        'radiusKm',
-        number(
-          'radiusKm',
-          z.number().gt(0, 'radiusKm must be positive').max(20_000, 'radiusKm must be ≤ 20000'),
-        ),
-      ),
+      ...placeParams,
       category: z
         .array(Category, { error: `category must be one of ${CATEGORIES.join(', ')}` })
         .max(CATEGORIES.length, 'too many categories')
         .optional(),
-      from: single('from', instantOrDate('from', false)),
-      to: single('to', instantOrDate('to', true)),
-      maxPrice: single('maxPrice', number('maxPrice', z.number().min(0, 'maxPrice must be ≥ 0'))),
+      ...windowParams,
       cursor: single('cursor', z.string().min(1, 'cursor must not be empty').max(8192, 'cursor is too long')),
     },
-    {
-      error: (iss) =>
-        iss.code === 'unrecognized_keys' ? `unknown parameter: ${iss.keys.join(', ')}` : undefined,
-    },
+    rejectUnknownParameters,
   )
-  .superRefine((q, ctx) => {
-    if ((q.lat === undefined) !== (q.lon === undefined))
-      ctx.addIssue({
-        code: 'custom',
-        path: [q.lat === undefined ? 'lat' : 'lon'],
-        message: 'lat and lon must be given together',
-      });
-    if (q.radiusKm !== undefined && (q.lat === undefined || q.lon === undefined))
-      ctx.addIssue({ code: 'custom', path: ['radiusKm'], message: 'radiusKm needs lat and lon' });
-    if (q.from !== undefined && q.to !== undefined && q.to <= q.from)
-      ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
-  });
+  .superRefine(checkPlaceAndWindow);
 export type PersonalizeQuery = z.infer<typeof PersonalizeQuery>;
 
 export const FeedItemBody = z.object({

@@ -1,6 +1,13 @@
 /** Schemas of catalogue search: the query of `GET /api/v1/events` and the bodies of both routes. */
 import { z } from 'zod';
-import { instantOrDate, number, single } from './query-params.ts';
+import {
+  checkPlaceAndWindow,
+  number,
+  placeParams,
+  rejectUnknownParameters,
+  single,
+  windowParams,
+} from './query-params.ts';
 import { CATEGORIES, CatalogEvent, Category, EventStatus } from '../../model/index.ts';
 
 export const EVENTS_DEFAULT_LIMIT = 20;
@@ -31,26 +38,12 @@ export const EventsQuery = z
           .min(1, 'q must not be empty')
           .max(EVENTS_Q_MAX_LENGTH, `q must be at most ${EVENTS_Q_MAX_LENGTH} characters`),
       ),
-      city: single('city', z.string().trim().min(1, 'city must not be empty').max(100, 'city is too long')),
-      lat: single('lat', number('lat', z.number().min(-90, 'lat must be ≥ -90').max(90, 'lat must be ≤ 90'))),
-      lon: single(
-        'lon',
-        number('lon', z.number().min(-180, 'lon must be ≥ -180').max(180, 'lon must be ≤ 180')),
-      ),
-      radiusKm: single(
-        'radiusKm',
-        number(
-          'radiusKm',
-          z.number().gt(0, 'radiusKm must be positive').max(20_000, 'radiusKm must be ≤ 20000'),
-        ),
-      ),
+      ...placeParams,
       category: z
         .array(z.enum(CATEGORIES, { error: `category must be one of ${CATEGORIES.join(', ')}` }))
         .max(CATEGORIES.length, 'too many categories')
         .optional(),
-      from: single('from', instantOrDate('from', false)),
-      to: single('to', instantOrDate('to', true)),
-      maxPrice: single('maxPrice', number('maxPrice', z.number().min(0, 'maxPrice must be ≥ 0'))),
+      ...windowParams,
       status: z
         .array(z.enum(STATUSES, { error: `status must be one of ${STATUSES.join(', ')}` }))
         .max(STATUSES.length, 'too many statuses')
@@ -74,23 +67,9 @@ export const EventsQuery = z
           .regex(/^[A-Za-z0-9_-]+$/, 'cursor is not a cursor of this API'),
       ),
     },
-    {
-      error: (iss) =>
-        iss.code === 'unrecognized_keys' ? `unknown parameter: ${iss.keys.join(', ')}` : undefined,
-    },
+    rejectUnknownParameters,
   )
-  .superRefine((q, ctx) => {
-    if ((q.lat === undefined) !== (q.lon === undefined))
-      ctx.addIssue({
-        code: 'custom',
-        path: [q.lat === undefined ? 'lat' : 'lon'],
-        message: 'lat and lon must be given together',
-      });
-    if (q.radiusKm !== undefined && (q.lat === undefined || q.lon === undefined))
-      ctx.addIssue({ code: 'custom', path: ['radiusKm'], message: 'radiusKm needs lat and lon' });
-    if (q.from !== undefined && q.to !== undefined && q.to <= q.from)
-      ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
-  });
+  .superRefine(checkPlaceAndWindow);
 export type EventsQuery = z.infer<typeof EventsQuery>;
 
 export const FacetCountBody = z.object({ value: z.string(), count: z.number().int().nonnegative() });
