@@ -39,6 +39,34 @@ const query = (name: string, required: boolean, description: string, s: Record<s
   schema: s,
 });
 
+/** A query parameter that may repeat (`category=music&category=dance`). */
+const repeatable = (name: string, description: string, values: readonly string[]) => ({
+  ...query(name, false, description, { type: 'array', items: { type: 'string', enum: [...values] } }),
+  style: 'form',
+  explode: true,
+});
+
+// Parameters the feed and the search share, word for word.
+const radiusKmParam = query('radiusKm', false, 'Only events within this distance of (lat, lon)', {
+  type: 'number',
+  exclusiveMinimum: 0,
+});
+const categoryParam = repeatable('category', 'Only these top-level categories (repeatable)', CATEGORIES);
+const maxPriceParam = query(
+  'maxPrice',
+  false,
+  'Only free events or events whose cheapest ticket costs at most this',
+  { type: 'number', minimum: 0 },
+);
+const cursorParam = query(
+  'cursor',
+  false,
+  'nextCursor of the previous page, with the same other parameters',
+  {
+    type: 'string',
+  },
+);
+
 const errorResponse = (description: string, headers?: Record<string, unknown>) => ({
   description,
   ...(headers && { headers }),
@@ -135,29 +163,14 @@ export function buildOpenApiDocument(): Record<string, unknown> {
               minimum: -180,
               maximum: 180,
             }),
-            query('radiusKm', false, 'Only events within this distance of (lat, lon)', {
-              type: 'number',
-              exclusiveMinimum: 0,
-            }),
-            {
-              ...query('category', false, 'Only these top-level categories (repeatable)', {
-                type: 'array',
-                items: { type: 'string', enum: [...CATEGORIES] },
-              }),
-              style: 'form',
-              explode: true,
-            },
+            radiusKmParam,
+            categoryParam,
             query('from', false, 'ISO instant or date; default now', { type: 'string' }),
             query('to', false, 'ISO instant (exclusive) or date (inclusive); default 30 days after from', {
               type: 'string',
             }),
-            query('maxPrice', false, 'Only free events or events whose cheapest ticket costs at most this', {
-              type: 'number',
-              minimum: 0,
-            }),
-            query('cursor', false, 'nextCursor of the previous page, with the same other parameters', {
-              type: 'string',
-            }),
+            maxPriceParam,
+            cursorParam,
           ],
           responses: {
             '200': {
@@ -189,40 +202,18 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             }),
             query('lat', false, 'Latitude, with lon', { type: 'number', minimum: -90, maximum: 90 }),
             query('lon', false, 'Longitude, with lat', { type: 'number', minimum: -180, maximum: 180 }),
-            query('radiusKm', false, 'Only events within this distance of (lat, lon)', {
-              type: 'number',
-              exclusiveMinimum: 0,
-            }),
-            {
-              ...query('category', false, 'Only these top-level categories (repeatable)', {
-                type: 'array',
-                items: { type: 'string', enum: [...CATEGORIES] },
-              }),
-              style: 'form',
-              explode: true,
-            },
+            radiusKmParam,
+            categoryParam,
             query('from', false, 'Events running at or after this ISO instant or date', { type: 'string' }),
             query('to', false, 'Events starting before this ISO instant or date', { type: 'string' }),
-            query('maxPrice', false, 'Only free events or events whose cheapest ticket costs at most this', {
-              type: 'number',
-              minimum: 0,
-            }),
-            {
-              ...query('status', false, 'Only these statuses (repeatable); default scheduled', {
-                type: 'array',
-                items: { type: 'string', enum: [...EventStatus.options] },
-              }),
-              style: 'form',
-              explode: true,
-            },
+            maxPriceParam,
+            repeatable('status', 'Only these statuses (repeatable); default scheduled', EventStatus.options),
             query('limit', false, `Items per page, default ${EVENTS_DEFAULT_LIMIT}`, {
               type: 'integer',
               minimum: 1,
               maximum: EVENTS_MAX_LIMIT,
             }),
-            query('cursor', false, 'nextCursor of the previous page, with the same other parameters', {
-              type: 'string',
-            }),
+            cursorParam,
           ],
           responses: {
             '200': {
