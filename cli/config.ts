@@ -42,6 +42,8 @@ export const EnvSchema = z.object({
   PULSE_CACHE_ENTRIES: z.coerce.number().int().positive().default(200_000),
   /** Overrides every job's commit interval (and the profile job's emit interval): latency vs. cost. */
   PULSE_COMMIT_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).optional(),
+  /** Overrides every job's delivery guarantee (state is exact either way; see docs/guarantees.md). */
+  PULSE_GUARANTEE: z.enum(['at_least_once', 'exactly_once']).optional(),
   /** Test-only fault injection: `<commit-step>:<n>` kills the worker at the n-th time it reaches the step. */
   PULSE_TEST_CRASH_AT: z
     .union([
@@ -88,6 +90,8 @@ export interface AppConfig {
   cacheEntries: number;
   /** `PULSE_COMMIT_INTERVAL_MS`: when set, every job's commit interval. */
   commitIntervalMs: number | undefined;
+  /** `PULSE_GUARANTEE`: when set, every job's delivery guarantee. */
+  guarantee: 'at_least_once' | 'exactly_once' | undefined;
   testCrashAt: { step: string; nth: number } | undefined;
   testFailTxnAt: number | undefined;
   ingest: { keys: string | undefined; port: number; ratePerSec: number; burst: number };
@@ -133,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     cacheEntries: e.PULSE_CACHE_ENTRIES,
     commitIntervalMs: e.PULSE_COMMIT_INTERVAL_MS,
+    guarantee: e.PULSE_GUARANTEE,
     testFailTxnAt: e.PULSE_TEST_FAIL_TXN_AT,
     testCrashAt: e.PULSE_TEST_CRASH_AT
       ? { step: e.PULSE_TEST_CRASH_AT.split(':')[0]!, nth: Number(e.PULSE_TEST_CRASH_AT.split(':')[1]) }

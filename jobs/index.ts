@@ -29,6 +29,8 @@ export interface JobContext {
   databaseUrl?: string;
   /** Every job's commit interval (`PULSE_COMMIT_INTERVAL_MS`); each job's default otherwise. */
   commitIntervalMs?: number | undefined;
+  /** Every job's delivery guarantee (`PULSE_GUARANTEE`); each job's own otherwise. */
+  guarantee?: 'at_least_once' | 'exactly_once' | undefined;
 }
 
 function required(value: string | undefined, name: string, job: string): string {
@@ -105,5 +107,8 @@ export function resolveJobs(spec: string, ctx: JobContext): AnyJob[] {
   const unknown = names.filter((n) => !(n in registry));
   if (unknown.length)
     throw new Error(`unknown job(s): ${unknown.join(', ')}; known: ${Object.keys(registry).join(', ')}`);
-  return names.map((n) => registry[n]!(ctx));
+  return names.map((n) => {
+    const job = registry[n]!(ctx);
+    return ctx.guarantee ? { ...job, guarantee: ctx.guarantee } : job;
+  });
 }

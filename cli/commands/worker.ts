@@ -24,6 +24,7 @@ export function registerWorkerCommand(program: Command, config: () => AppConfig)
         redisUrl: cfg.redisUrl,
         databaseUrl: cfg.databaseUrl,
         commitIntervalMs: cfg.commitIntervalMs,
+        guarantee: cfg.guarantee,
       });
       const worker = new Worker(jobs, {
         brokers: cfg.kafkaBrokers,

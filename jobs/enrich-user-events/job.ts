@@ -20,36 +20,43 @@ export function enrichUserEventsJob(opts: { namespace?: string; commitIntervalMs
     processor: () => ({
       process(record, ctx) {
         const e = record.value;
-        const c = e.context;
-        const item = c.itemId ? ctx.global('catalog').get(c.itemId) : undefined;
-        let enrichment: Enrichment;
-        if (item) {
-          enrichment = {
-            categories: [item.category],
-            subcategory: item.subcategory,
-            deviceType: normalizeDevice(c.device),
-            geoRegion: geoRegion(item.country) ?? geoRegion(c.geo),
-            city: item.city,
-            lat: item.venue.lat ?? c.lat ?? null,
-            lon: item.venue.lon ?? c.lon ?? null,
-            itemKnown: true,
-          };
-        } else {
-          const mapped = mapCategory(c.category);
-          enrichment = {
-            categories: mapped ? [mapped.category] : [],
-            subcategory: mapped?.subcategory ?? null,
-            deviceType: normalizeDevice(c.device),
-            geoRegion: geoRegion(c.geo),
-            city: c.city ?? null,
-            lat: c.lat ?? null,
-            lon: c.lon ?? null,
-            itemKnown: false,
-          };
-        }
-        const out: EnrichedEvent = { ...e, enrichment };
-        ctx.emit('enriched', e.userId, out);
+        const item = e.context.itemId ? ctx.global('catalog').get(e.context.itemId) : undefined;
+        ctx.emit('enriched', e.userId, enrichEvent(e, item));
       },
     }),
   });
+}
+
+/**
+ * The enrichment of one event, given the catalogue entry of its item (undefined when the event has
+ * no itemId or the item is unknown). Pure: offline checks enrich the input the same way.
+ */
+export function enrichEvent(e: UserEvent, item: CatalogEvent | undefined): EnrichedEvent {
+  const c = e.context;
+  let enrichment: Enrichment;
+  if (item) {
+    enrichment = {
+      categories: [item.category],
+      subcategory: item.subcategory,
+      deviceType: normalizeDevice(c.device),
+      geoRegion: geoRegion(item.country) ?? geoRegion(c.geo),
+      city: item.city,
+      lat: item.venue.lat ?? c.lat ?? null,
+      lon: item.venue.lon ?? c.lon ?? null,
+      itemKnown: true,
+    };
+  } else {
+    const mapped = mapCategory(c.category);
+    enrichment = {
+      categories: mapped ? [mapped.category] : [],
+      subcategory: mapped?.subcategory ?? null,
+      deviceType: normalizeDevice(c.device),
+      geoRegion: geoRegion(c.geo),
+      city: c.city ?? null,
+      lat: c.lat ?? null,
+      lon: c.lon ?? null,
+      itemKnown: false,
+    };
+  }
+  return { ...e, enrichment };
 }
