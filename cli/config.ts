@@ -39,7 +39,7 @@ export const EnvSchema = z.object({
   PULSE_GROUP_PROTOCOL: z.enum(['consumer', 'classic']).default('consumer'),
   PULSE_ROCKSDB_CACHE_MB: z.coerce.number().positive().default(8),
   PULSE_ROCKSDB_WRITE_BUFFER_MB: z.coerce.number().positive().default(4),
-  PULSE_CACHE_ENTRIES: z.coerce.number().int().positive().default(200_000),
+  PULSE_CACHE_ENTRIES: z.coerce.number().int().positive().default(100_000),
   /** Overrides every job's commit interval (and the profile job's emit interval): latency vs. cost. */
   PULSE_COMMIT_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).optional(),
   /** Overrides every job's delivery guarantee (state is exact either way; see docs/guarantees.md). */

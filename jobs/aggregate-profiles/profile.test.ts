@@ -60,6 +60,17 @@ describe('profile fold', () => {
     expect(applyEvent(s, first)).toBe(true); // and not remembered afterwards either
   });
 
+  it("bounds a busy user's dedup memory by the window, pruning a few times per window only", () => {
+    const s = emptyState();
+    // 3,000 events two hours apart: 250 days of one user's history.
+    for (let i = 0; i < 3000; i++) applyEvent(s, ev({ type: 'VIEW', timestamp: i * 2 * 3_600_000, eventId: `e${i}` }));
+    const remembered = Object.keys(s.seen).length;
+    // 7 days of events (84) plus at most a quarter window lingering (21).
+    expect(remembered).toBeGreaterThanOrEqual(84);
+    expect(remembered).toBeLessThanOrEqual(84 + 21 + 1);
+    expect(s.totalEvents).toBe(3000);
+  });
+
   it('keeps remembering eventIds named like Object.prototype members', () => {
     const s = emptyState();
     const e = ev({ eventId: '__proto__', city: '__proto__' });

@@ -7,8 +7,13 @@ import { z } from 'zod';
 import { Category, EVENT_TYPES, EventType, type EnrichedEvent, type Profile } from '../../model/index.ts';
 
 const DAY_MS = 86_400_000;
-/** How often (in event time) forgotten eventIds are dropped from the dedup map. */
-const PRUNE_EVERY_MS = 3_600_000;
+/**
+ * Forgotten eventIds (older than the dedup window) are dropped from the dedup map once per this
+ * fraction of the window, in event time. Pruning walks the whole map, so pruning on every event of a
+ * user whose events are hours apart made a busy user's fold quadratic; entries that linger past the
+ * horizon are ignored by the duplicate check, so how often we prune never changes a profile.
+ */
+const PRUNE_FRACTION = 4;
 
 /** Tunables of the fold. Two runs agree only if their params agree. */
 export interface ProfileParams {
@@ -137,7 +142,7 @@ export function applyEvent(
 
   const horizon = T - params.dedupWindowMs;
   if (t >= horizon) setOwn(state.seen, event.eventId, t);
-  if (state.seenPrunedAt === null || T - state.seenPrunedAt >= PRUNE_EVERY_MS) {
+  if (state.seenPrunedAt === null || T - state.seenPrunedAt >= params.dedupWindowMs / PRUNE_FRACTION) {
     for (const id of Object.keys(state.seen)) if (state.seen[id]! < horizon) delete state.seen[id];
     state.seenPrunedAt = T;
   }

@@ -5,6 +5,7 @@ import type { AnyJob } from './api.ts';
 import { JobRunner, type CommitStep, type Logger } from './engine/job-runner.ts';
 import { createRuntimeMetrics } from './metrics.ts';
 import type { RocksOptions } from './store/rocks-store.ts';
+import { CacheBudget } from './store/cached-store.ts';
 
 export interface WorkerOptions {
   brokers: string[];
@@ -14,6 +15,7 @@ export interface WorkerOptions {
   port: number;
   protocol?: 'consumer' | 'classic';
   rocks?: RocksOptions;
+  /** Entries the caches of all of this worker's stores hold together (default 100,000). */
   maxCachedEntries?: number;
   log: Logger;
   crashAt?: { step: string; nth: number } | undefined;
@@ -42,6 +44,7 @@ export class Worker {
     this.gauges = gauges;
     // Read by JobRunner.start(), which start() calls only after the HTTP server is listening.
     const statusPort = () => this.port;
+    const cacheBudget = new CacheBudget(opts.maxCachedEntries ?? 100_000);
     this.runners = jobs.map(
       (job) =>
         new JobRunner(job, {
@@ -54,7 +57,7 @@ export class Worker {
           log: opts.log,
           protocol: opts.protocol,
           rocks: opts.rocks,
-          maxCachedEntries: opts.maxCachedEntries,
+          cacheBudget,
           hooks,
           crashAt: opts.crashAt as { step: CommitStep; nth: number } | undefined,
           failTxnAt: opts.failTxnAt,

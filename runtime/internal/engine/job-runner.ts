@@ -1,7 +1,7 @@
 import type { AnyJob } from '../api.ts';
 import type { RdMessage } from '../kafka.ts';
 import type { RocksOptions } from '../store/rocks-store.ts';
-import type { CachedStore, DirtyEntry } from '../store/cached-store.ts';
+import { CacheBudget, type CachedStore, type DirtyEntry } from '../store/cached-store.ts';
 import { Task, type OutRecord, type RawRecord } from '../task.ts';
 import {
   CLAIM_PREFIX,
@@ -52,8 +52,10 @@ export interface RunnerOptions {
   /** KIP-848 `consumer` protocol (default) or `classic` with cooperative-sticky. */
   protocol?: 'consumer' | 'classic';
   rocks?: RocksOptions;
-  /** Hot keys kept in memory per task and store. */
+  /** Entries kept in memory by every store of this job's tasks together (when no budget is given). */
   maxCachedEntries?: number;
+  /** A budget shared with the worker's other jobs (see {@link CacheBudget}); wins over maxCachedEntries. */
+  cacheBudget?: CacheBudget;
   /** Records per `consume` call. */
   maxBatch?: number;
   hooks?: RunnerHooks;
@@ -134,7 +136,7 @@ export class JobRunner {
   failure: Error | undefined;
   private readonly eos: boolean;
   private readonly maxBatch: number;
-  private readonly maxCached: number;
+  private readonly maxCached: CacheBudget;
 
   constructor(
     readonly job: AnyJob,
@@ -142,7 +144,7 @@ export class JobRunner {
   ) {
     this.eos = job.guarantee === 'exactly_once';
     this.maxBatch = opts.maxBatch ?? 5000;
-    this.maxCached = opts.maxCachedEntries ?? 200_000;
+    this.maxCached = opts.cacheBudget ?? new CacheBudget(opts.maxCachedEntries ?? 100_000);
     this.globals = new GlobalTables(job);
   }
 
@@ -667,7 +669,10 @@ export class JobRunner {
 
   private async closeSlot(slot: Slot): Promise<void> {
     await slot.task?.close().catch(() => undefined);
-    for (const s of slot.stores.values()) await s.bytes.close().catch(() => undefined);
+    for (const s of slot.stores.values()) {
+      s.release();
+      await s.bytes.close().catch(() => undefined);
+    }
   }
 
   private startRecovery(partition: number): void {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { AnyJob } from '../api.ts';
 import type { BatchOp, BytesStore } from '../store/bytes-store.ts';
 import { CHECKPOINT_KEY } from '../store/bytes-store.ts';
-import { CachedStore } from '../store/cached-store.ts';
+import { CachedStore, type CacheBudget } from '../store/cached-store.ts';
 import { RocksStore, type RocksOptions } from '../store/rocks-store.ts';
 import { parseLocalMeta, type LocalMeta } from './checkpoint.ts';
 
@@ -28,7 +28,7 @@ export async function openTaskStore(
   partition: number,
   stateDir: string,
   rocks: RocksOptions,
-  maxCachedEntries: number,
+  maxCachedEntries: CacheBudget | number,
 ): Promise<OpenedStore> {
   const location = storePath(stateDir, job.name, store, partition);
   let bytes: BytesStore = new RocksStore(location, rocks);
@@ -52,9 +52,10 @@ export async function openTaskStore(
 export async function wipeStore(
   s: CachedStore<unknown>,
   rocks: RocksOptions,
-  maxCachedEntries: number,
+  maxCachedEntries: CacheBudget | number,
 ): Promise<CachedStore<unknown>> {
   const location = s.bytes.location;
+  s.release();
   await s.bytes.destroy();
   const bytes = new RocksStore(location, rocks);
   await bytes.open();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CachedStore } from './cached-store.ts';
+import { CacheBudget, CachedStore } from './cached-store.ts';
 import { MemoryStore } from './memory-store.ts';
 
 async function store(max = 1000): Promise<CachedStore<number>> {
@@ -9,6 +9,34 @@ async function store(max = 1000): Promise<CachedStore<number>> {
 }
 
 describe('CachedStore', () => {
+  it('keeps the stores sharing a budget within it together, hot keys kept, closed stores giving theirs back', async () => {
+    const budget = new CacheBudget(100);
+    const a = new CachedStore<number>('a', new MemoryStore(), budget);
+    const b = new CachedStore<number>('b', new MemoryStore(), budget);
+    await a.bytes.open();
+    await b.bytes.open();
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 60; i++) {
+        a.put(`k${round}-${i}`, i);
+        b.put(`k${round}-${i}`, i);
+        a.commitRecord(i);
+        b.commitRecord(i);
+      }
+      // 'a' reads its first key every round: it must stay cached.
+      expect(await a.get('k0-0')).toBe(0);
+      await a.persist(a.takeDirty(), []);
+      await b.persist(b.takeDirty(), []);
+      expect(budget.size).toBe(a.cachedSize + b.cachedSize);
+    }
+    expect(budget.size).toBeLessThanOrEqual(100 + 60); // b persists after a, evicting its own share
+    expect(a.cachedSize).toBeGreaterThan(0);
+    const before = await collect(a.entries());
+    expect(before.length).toBe(300); // evicted entries are still on disk
+    a.release();
+    expect(budget.size).toBe(b.cachedSize);
+  });
+
+
   it('sees its own staged writes and drops them when the record fails', async () => {
     const s = await store();
     s.put('a', 1);

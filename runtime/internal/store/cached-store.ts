@@ -4,6 +4,8 @@ import { type BatchOp, type BytesStore, META_PREFIX } from './bytes-store.ts';
 interface Entry<V> {
   value: V | undefined;
   dirty: boolean;
+  /** Read since the last eviction pass: survives one pass (second chance). */
+  hot: boolean;
   /** Input offset of the record that last wrote this key (for the changelog). */
   src: number;
 }
@@ -17,6 +19,20 @@ export interface DirtyEntry {
 }
 
 const ABSENT = Symbol('absent');
+
+/**
+ * How many entries the caches of one worker may hold together (`PULSE_CACHE_ENTRIES`), shared by
+ * every store of every task, like Kafka Streams' `statestore.cache.max.bytes`: the heap a worker
+ * spends on cached state does not grow with the partitions it owns. Each store evicts its share of
+ * the excess (in proportion to its size) when it commits.
+ */
+export class CacheBudget {
+  /** Entries currently cached by all stores sharing this budget. */
+  size = 0;
+  constructor(readonly limit: number) {
+    if (!(limit >= 1)) throw new RangeError(`cache budget must be at least 1 entry (got ${limit})`);
+  }
+}
 
 /**
  * A write-back cache over a {@link BytesStore}, and the {@link KeyValueStore} jobs see.
@@ -34,12 +50,22 @@ export class CachedStore<V> implements KeyValueStore<V> {
   /** Keys changed since the last commit, so a commit costs O(changes), not O(cache). */
   private readonly dirtyKeys = new Set<string>();
 
+  private readonly budget: CacheBudget;
+
+  /** `budget`: a worker's shared {@link CacheBudget}, or this store's own bound in entries. */
   constructor(
     readonly name: string,
     readonly bytes: BytesStore,
-    private readonly maxCachedEntries = 200_000,
+    budget: CacheBudget | number = 200_000,
     private readonly validate?: (value: unknown) => void,
-  ) {}
+  ) {
+    this.budget = typeof budget === 'number' ? new CacheBudget(budget) : budget;
+  }
+
+  private add(key: string, entry: Entry<V>): void {
+    this.cache.set(key, entry);
+    this.budget.size++;
+  }
 
   get dirtySize(): number {
     return this.dirtyKeys.size;
@@ -53,7 +79,10 @@ export class CachedStore<V> implements KeyValueStore<V> {
     const s = this.staged.get(key);
     if (s !== undefined) return s === ABSENT ? undefined : s;
     const e = this.cache.get(key);
-    if (e) return e.value;
+    if (e) {
+      e.hot = true;
+      return e.value;
+    }
     const raw = await this.bytes.get(key);
     // A write staged while we awaited wins over what we read.
     const s2 = this.staged.get(key);
@@ -61,7 +90,7 @@ export class CachedStore<V> implements KeyValueStore<V> {
     const e2 = this.cache.get(key);
     if (e2) return e2.value;
     const value = raw === undefined ? undefined : (JSON.parse(raw.toString('utf8')) as V);
-    this.cache.set(key, { value, dirty: false, src: -1 });
+    this.add(key, { value, dirty: false, hot: true, src: -1 });
     return value;
   }
 
@@ -74,8 +103,10 @@ export class CachedStore<V> implements KeyValueStore<V> {
       if (s !== undefined) out[i] = s === ABSENT ? undefined : s;
       else {
         const e = this.cache.get(key);
-        if (e) out[i] = e.value;
-        else (missing ??= []).push(i);
+        if (e) {
+          e.hot = true;
+          out[i] = e.value;
+        } else (missing ??= []).push(i);
       }
     }
     if (missing) {
@@ -129,16 +160,21 @@ export class CachedStore<V> implements KeyValueStore<V> {
   /** Loads the given keys that are not cached, in one batched read. */
   async prefetch(keys: Iterable<string>): Promise<void> {
     const missing: string[] = [];
-    for (const k of keys) if (!this.cache.has(k)) missing.push(k);
+    for (const k of keys) {
+      const e = this.cache.get(k);
+      if (e) e.hot = true;
+      else missing.push(k);
+    }
     if (missing.length === 0) return;
     const values = await this.bytes.getMany(missing);
     for (let i = 0; i < missing.length; i++) {
       const k = missing[i]!;
       if (this.cache.has(k)) continue;
       const raw = values[i];
-      this.cache.set(k, {
+      this.add(k, {
         value: raw === undefined ? undefined : (JSON.parse(raw.toString('utf8')) as V),
         dirty: false,
+        hot: true,
         src: -1,
       });
     }
@@ -155,7 +191,7 @@ export class CachedStore<V> implements KeyValueStore<V> {
         e.dirty = true;
         e.src = src;
       } else {
-        this.cache.set(k, { value, dirty: true, src });
+        this.add(k, { value, dirty: true, hot: true, src });
       }
       this.dirtyKeys.add(k);
     }
@@ -196,20 +232,41 @@ export class CachedStore<V> implements KeyValueStore<V> {
     this.evict();
   }
 
-  /** Forgets clean entries beyond the cache's bound (oldest first). */
+  /**
+   * Forgets this store's share of the clean entries beyond the budget: oldest first, except that an
+   * entry read since the previous pass is kept once more (moved to the back), so hot keys stay.
+   */
   private evict(): void {
-    let excess = this.cache.size - this.maxCachedEntries;
-    if (excess <= 0) return;
+    const over = this.budget.size - this.budget.limit;
+    if (over <= 0 || this.cache.size === 0) return;
+    let excess = Math.min(this.cache.size, Math.ceil((over * this.cache.size) / this.budget.size));
+    // Each entry is visited at most twice (a hot one is re-queued once, cold).
+    let visits = 2 * this.cache.size;
     for (const [k, e] of this.cache) {
-      if (excess <= 0) break;
+      if (excess <= 0 || visits-- <= 0) break;
       if (e.dirty) continue;
       this.cache.delete(k);
+      if (e.hot) {
+        e.hot = false;
+        this.cache.set(k, e);
+        continue;
+      }
+      this.budget.size--;
       excess--;
     }
   }
 
+  /** Gives this store's entries back to the budget (the store is closed or replaced). */
+  release(): void {
+    this.budget.size -= this.cache.size;
+    this.cache.clear();
+    this.staged.clear();
+    this.dirtyKeys.clear();
+  }
+
   /** Drops every cached entry (after the store was wiped and restored underneath). */
   resetCache(): void {
+    this.budget.size -= this.cache.size;
     this.cache.clear();
     this.staged.clear();
     this.dirtyKeys.clear();
