@@ -63,7 +63,8 @@ describe('profile fold', () => {
   it("bounds a busy user's dedup memory by the window, pruning a few times per window only", () => {
     const s = emptyState();
     // 3,000 events two hours apart: 250 days of one user's history.
-    for (let i = 0; i < 3000; i++) applyEvent(s, ev({ type: 'VIEW', timestamp: i * 2 * 3_600_000, eventId: `e${i}` }));
+    for (let i = 0; i < 3000; i++)
+      applyEvent(s, ev({ type: 'VIEW', timestamp: i * 2 * 3_600_000, eventId: `e${i}` }));
     const remembered = Object.keys(s.seen).length;
     // 7 days of events (84) plus at most a quarter window lingering (21).
     expect(remembered).toBeGreaterThanOrEqual(84);
@@ -78,6 +79,16 @@ describe('profile fold', () => {
     expect(applyEvent(s, e)).toBe(false);
     expect(toProfile(s).home).toBe('__proto__');
     expect(applyEvent(s, ev({ eventId: 'constructor' }))).toBe(true);
+    for (const id of ['toString', 'hasOwnProperty', 'constructor']) {
+      expect(applyEvent(s, ev({ eventId: id }))).toBe(id === 'constructor' ? false : true);
+      expect(applyEvent(s, ev({ eventId: id }))).toBe(false);
+    }
+    // The state survives its JSON round trip with those names as plain own keys.
+    const back = JSON.parse(JSON.stringify(s)) as typeof s;
+    expect(Object.keys(back.seen)).toEqual(
+      expect.arrayContaining(['__proto__', 'constructor', 'hasOwnProperty', 'toString']),
+    );
+    expect(applyEvent(back, ev({ eventId: 'toString' }))).toBe(false);
   });
 
   it('lists recent items distinct, most recent event first, ties by eventId', () => {

@@ -227,5 +227,10 @@ function getOwn<V>(o: Record<string, V>, k: string): V | undefined {
 }
 
 function setOwn<V>(o: Record<string, V>, k: string, v: V): void {
-  Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+  // Assignment creates an own property for every name except `__proto__`, the one accessor of
+  // Object.prototype (inherited data properties such as `toString` are writable); defineProperty,
+  // which allocates a descriptor per call, only where it is needed.
+  if (k === '__proto__')
+    Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+  else o[k] = v;
 }
