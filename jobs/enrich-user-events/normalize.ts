@@ -12,6 +12,23 @@ import {
   type GeoRegion,
 } from '../../model/index.ts';
 
+/**
+ * Remembers a pure normaliser's answers: clients send few distinct strings, and matching one
+ * against word lists or country names costs microseconds per event. Bounded: when `max` inputs
+ * are remembered the memory starts afresh, so hostile variety costs only the plain computation.
+ */
+function memo<R>(f: (s: string) => R, max = 4096): (s: string) => R {
+  let known = new Map<string, R>();
+  return (s) => {
+    const hit = known.get(s);
+    if (hit !== undefined || known.has(s)) return hit as R;
+    const r = f(s);
+    if (known.size >= max) known = new Map();
+    known.set(s, r);
+    return r;
+  };
+}
+
 const DEVICE_WORDS: Array<[RegExp, DeviceType]> = [
   [/tablet|ipad|tab\b|kindle/, 'TABLET'],
   [/\btv\b|smart.?tv|television|tvos|roku|fire.?tv|chromecast|console/, 'TV'],
@@ -21,11 +38,14 @@ const DEVICE_WORDS: Array<[RegExp, DeviceType]> = [
 
 /** MOBILE, DESKTOP, TABLET, TV or OTHER from whatever the client called its device. */
 export function normalizeDevice(device: string | undefined): DeviceType {
-  if (!device) return 'OTHER';
+  return device ? deviceOf(device) : 'OTHER';
+}
+
+const deviceOf = memo((device: string): DeviceType => {
   const d = device.trim().toLowerCase();
   for (const [re, type] of DEVICE_WORDS) if (re.test(d)) return type;
   return 'OTHER';
-}
+});
 
 // Countries in Asia by continent but in the Middle East, which sales regions count as EMEA.
 const MIDDLE_EAST = new Set([
@@ -64,6 +84,10 @@ export function countryCode(geo: string | undefined): string | null {
 
 /** EMEA, AMER or APAC for a country (code or name); null when it is not a known country. */
 export function geoRegion(geo: string | undefined): GeoRegion | null {
+  return geo ? regionOf(geo) : null;
+}
+
+const regionOf = memo((geo: string): GeoRegion | null => {
   const code = countryCode(geo);
   if (!code) return null;
   const continent = countries[code as keyof typeof countries].continent;
@@ -81,7 +105,7 @@ export function geoRegion(geo: string | undefined): GeoRegion | null {
     default:
       return null; // Antarctica
   }
-}
+});
 
 // Free-text category words (several languages) → taxonomy. Checked in order; first match wins.
 const CATEGORY_WORDS: Array<[RegExp, Category, string | null]> = [
@@ -113,7 +137,10 @@ const CATEGORY_WORDS: Array<[RegExp, Category, string | null]> = [
 export function mapCategory(
   text: string | undefined,
 ): { category: Category; subcategory: string | null } | null {
-  if (!text) return null;
+  return text ? categoryOf(text) : null;
+}
+
+const categoryOf = memo((text: string): { category: Category; subcategory: string | null } | null => {
   const t = text.trim().toLowerCase();
   const [head = '', sub] = t.split('/');
   if ((CATEGORIES as readonly string[]).includes(head)) {
@@ -122,4 +149,4 @@ export function mapCategory(
   }
   for (const [re, category, subcategory] of CATEGORY_WORDS) if (re.test(t)) return { category, subcategory };
   return null;
-}
+});
