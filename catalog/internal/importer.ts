@@ -8,6 +8,7 @@ import { adapterFor } from './adapters/index.ts';
 import type { ListingRejection, SourceFormat } from './adapters/adapter.ts';
 import { detectFormat } from './detect-format.ts';
 import { readDocument } from './fetch/read-document.ts';
+import type { FetchOptions } from './fetch/http-fetcher.ts';
 import type { RawListing } from './listing.ts';
 import { toRawListings } from './raw-listing.ts';
 import type { FieldMapping, SourceDefaults } from './sources-config.ts';
@@ -31,6 +32,8 @@ export interface ImportOptions {
   allowPrivate?: boolean;
   timeoutMs?: number;
   maxBytes?: number;
+  /** FOR TESTS ONLY: the fetcher's network seams (see {@link FetchOptions.network}). */
+  network?: FetchOptions['network'];
 }
 
 export type ImportResult =
@@ -66,6 +69,7 @@ export async function importDocument(
     allowPrivate: opts.allowPrivate ?? false,
     timeoutMs: opts.timeoutMs,
     maxBytes: opts.maxBytes,
+    network: opts.network,
   });
   if (doc.status === 'not-modified') return { status: 'not-modified', fetchedAt: now };
   const document = { body: doc.body, contentType: doc.contentType, location };

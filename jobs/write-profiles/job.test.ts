@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TestDriver } from '../../runtime/testing/index.ts';
 import type { ProfileSink, VersionedProfile } from '../../state/index.ts';
 import { writeProfilesJob } from './job.ts';
@@ -29,6 +29,47 @@ class FakeSink implements ProfileSink {
   }
   close(): Promise<void> {
     return Promise.resolve();
+  }
+}
+
+/** A serving sink that can lose its data, with a generation like RedisProfileStore's. */
+class FakeServing extends FakeSink {
+  gen: string | undefined;
+  private n = 0;
+  constructor() {
+    super('redis', true);
+  }
+  generation(): Promise<{ id: string; created: boolean }> {
+    if (this.failing) return Promise.reject(new Error('redis is down'));
+    if (this.gen) return Promise.resolve({ id: this.gen, created: false });
+    this.gen = `g${++this.n}`;
+    return Promise.resolve({ id: this.gen, created: true });
+  }
+  wipe(): void {
+    this.rows.clear();
+    this.gen = undefined;
+  }
+  /** Writes that fail before the sink works again (the generation still answers). */
+  failWrites = 0;
+  override write(batch: VersionedProfile[]): Promise<number> {
+    if (this.failWrites > 0) {
+      this.failWrites--;
+      return Promise.reject(new Error('redis went away mid-copy'));
+    }
+    return super.write(batch);
+  }
+}
+
+/** A durable sink that can list its rows, like PgProfileStore. */
+class FakeDurable extends FakeSink {
+  scans = 0;
+  constructor() {
+    super('postgres', false);
+  }
+  scan(after: string, limit: number): Promise<VersionedProfile[]> {
+    this.scans++; // `failing` fails writes only
+    const ids = [...this.rows.keys()].filter((id) => id > after).sort();
+    return Promise.resolve(ids.slice(0, limit).map((id) => this.rows.get(id)!));
   }
 }
 
@@ -95,6 +136,92 @@ describe('write-profiles', () => {
     await d.advanceTime(20); // nothing left for the punctuator: the update waits for the commit
     await d.commit();
     expect(redis.rows.get('u1')?.version).toBe(2);
+    await d.close();
+  });
+
+  it('writes the durable sink at commit even while the serving sink is down', async () => {
+    const redis = new FakeSink('redis', true);
+    const pg = new FakeSink('postgres');
+    const d = await TestDriver.create(writeProfilesJob({ sinks: () => [redis, pg] }), { partitions: 1 });
+    redis.failing = true;
+    await d.pipe('updates', 'u1', { userId: 'u1', version: 3, updatedAt: 3, profile });
+    // The test driver does not retry: the commit fails (the runtime would retry it with backoff).
+    await expect(d.commit()).rejects.toThrow(/retriable/);
+    expect(pg.rows.get('u1')?.version).toBe(3);
+    expect(redis.rows.size).toBe(0);
+    redis.failing = false;
+    await d.commit();
+    expect(redis.rows.get('u1')?.version).toBe(3);
+    await d.close();
+  });
+
+  it('rebuilds a serving sink that lost its data from the durable sink and the updates it has not confirmed', async () => {
+    const redis = new FakeServing();
+    const pg = new FakeDurable();
+    const d = await TestDriver.create(
+      writeProfilesJob({ sinks: () => [redis, pg], servingIntervalMs: 20, rebuildCheckMs: 1000 }),
+      { partitions: 2 },
+    );
+    for (const u of ['u1', 'u2', 'u3'])
+      await d.pipe('updates', u, { userId: u, version: 1, updatedAt: 1, profile });
+    await d.commit();
+    await d.advanceTime(20);
+    await vi.waitFor(() => expect(redis.gen).toBe('g1'));
+    // The durable sink falls behind: u1's version 2 reaches the serving sink only.
+    pg.failing = true;
+    await d.pipe('updates', 'u1', { userId: 'u1', version: 2, updatedAt: 2, profile });
+    await d.advanceTime(20);
+    expect(redis.rows.get('u1')?.version).toBe(2);
+    expect(pg.rows.get('u1')?.version).toBe(1);
+
+    redis.wipe(); // e.g. Redis restarted without persistence
+    await d.advanceTime(1000);
+    await vi.waitFor(() => expect(redis.rows.size).toBe(3));
+    expect(pg.rows.get('u1')?.version).toBe(1);
+    expect(redis.gen).toBe('g2');
+    expect(redis.rows.get('u1')?.version).toBe(2); // not confirmed by the durable sink: from the lane
+    expect(redis.rows.get('u2')?.version).toBe(1); // from the durable sink
+    expect(redis.rows.get('u3')?.version).toBe(1);
+    pg.failing = false;
+    await d.close();
+  });
+
+  it('starts a copy cut short over again instead of adopting the generation it created', async () => {
+    const redis = new FakeServing(); // empty: no generation yet, as after a restart without persistence
+    const pg = new FakeDurable();
+    for (const u of ['u1', 'u2', 'u3']) pg.rows.set(u, { userId: u, version: 7, updatedAt: 7, profile });
+    redis.failWrites = 1; // the first copy fails after creating the generation
+    const d = await TestDriver.create(
+      writeProfilesJob({ sinks: () => [redis, pg], servingIntervalMs: 20, rebuildCheckMs: 100 }),
+      { partitions: 1 },
+    );
+    await d.advanceTime(20);
+    await vi.waitFor(() => expect(pg.scans).toBe(1));
+    expect(redis.gen).toBe('g1');
+    expect(redis.rows.size).toBe(0);
+    // Later checks (the failed one settles in the background) copy everything.
+    await vi.waitFor(async () => {
+      await d.advanceTime(100);
+      expect(redis.rows.size).toBe(3);
+    });
+    expect(redis.gen).toBe('g1');
+    expect(redis.rows.get('u2')?.version).toBe(7);
+    await d.close();
+  });
+
+  it('does not copy anything while the serving generation stays the same', async () => {
+    const redis = new FakeServing();
+    redis.gen = 'existing'; // another worker created it
+    const pg = new FakeDurable();
+    const d = await TestDriver.create(
+      writeProfilesJob({ sinks: () => [redis, pg], servingIntervalMs: 20, rebuildCheckMs: 100 }),
+      { partitions: 1 },
+    );
+    await d.pipe('updates', 'u1', { userId: 'u1', version: 1, updatedAt: 1, profile });
+    for (let i = 0; i < 10; i++) await d.advanceTime(100);
+    await d.commit();
+    expect(pg.scans).toBe(0);
+    expect(redis.gen).toBe('existing');
     await d.close();
   });
 });

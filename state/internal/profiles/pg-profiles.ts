@@ -18,15 +18,18 @@ export class PgProfileStore implements ProfileSink {
     private readonly namespace = '',
   ) {}
 
+  private async prepared(): Promise<void> {
+    if (!this.prepare) return;
+    this.ready ??= this.prepare().catch((err: unknown) => {
+      this.ready = undefined;
+      throw err;
+    });
+    await this.ready;
+  }
+
   async write(batch: VersionedProfile[]): Promise<number> {
     if (batch.length === 0) return 0;
-    if (this.prepare) {
-      this.ready ??= this.prepare().catch((err: unknown) => {
-        this.ready = undefined;
-        throw err;
-      });
-      await this.ready;
-    }
+    await this.prepared();
     const r = await this.pool.query(
       `insert into user_profiles (namespace, user_id, version, updated_at, profile)
        select $5, * from unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::jsonb[])
@@ -53,6 +56,22 @@ export class PgProfileStore implements ProfileSink {
     return row
       ? { userId, version: Number(row.version), updatedAt: row.updated_at.getTime(), profile: row.profile }
       : undefined;
+  }
+
+  async scan(afterUserId: string, limit: number): Promise<VersionedProfile[]> {
+    // A rebuild may scan before this worker wrote anything: the table must exist first.
+    await this.prepared();
+    const r = await this.pool.query<{ user_id: string; version: bigint; updated_at: Date; profile: unknown }>(
+      `select user_id, version, updated_at, profile from user_profiles
+       where namespace = $1 and user_id > $2 order by user_id limit $3`,
+      [this.namespace, afterUserId, limit],
+    );
+    return r.rows.map((row) => ({
+      userId: row.user_id,
+      version: Number(row.version),
+      updatedAt: row.updated_at.getTime(),
+      profile: row.profile,
+    }));
   }
 
   async close(): Promise<void> {

@@ -17,6 +17,15 @@ export interface ProfileSink {
    * wait on it. Writes to it are versioned like every sink's, so writing early loses nothing.
    */
   readonly serving?: boolean;
+  /**
+   * Serving copies only: the identity of the copy's current contents, a random id kept in the
+   * store itself (SET if absent). It changes when the store lost its data (a restart without
+   * persistence, a flush), which is how writers learn that they must rebuild it. `created` is true
+   * for the caller that wrote a new id.
+   */
+  generation?(): Promise<{ id: string; created: boolean }>;
+  /** Durable sinks only: every snapshot, by user id ascending, `limit` at a time after `afterUserId`. */
+  scan?(afterUserId: string, limit: number): Promise<VersionedProfile[]>;
   /** Writes the batch; resolves with how many rows were newer and got written. */
   write(batch: VersionedProfile[]): Promise<number>;
   get(userId: string): Promise<VersionedProfile | undefined>;

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../cli/config.ts';
@@ -78,6 +79,43 @@ describe('profile sinks in different namespaces', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+});
+
+describe('rebuilding a serving copy', () => {
+  it('Redis keeps one generation until its data is lost; PostgreSQL lists a namespace in pages', async () => {
+    const ns = `${tag}-gen:`;
+    const redis = new RedisProfileStore(cfg.redisUrl, ns);
+    const pg = new PgProfileStore(createPool(cfg.databaseUrl, 2), undefined, ns);
+    const raw = new Redis(cfg.redisUrl);
+    try {
+      const first = await redis.generation();
+      expect(first.created).toBe(true);
+      expect(await redis.generation()).toEqual({ id: first.id, created: false });
+      await redis.write([{ userId: 'u', version: 1, updatedAt: 1, profile: {} }]);
+      // Losing the data (here: deleting the keys) loses the generation with it.
+      await raw.del(redis.key('u'), redis.generationKey);
+      const second = await redis.generation();
+      expect(second.created).toBe(true);
+      expect(second.id).not.toBe(first.id);
+
+      const rows = Array.from({ length: 5 }, (_, i) => ({
+        userId: `u${i}`,
+        version: i + 1,
+        updatedAt: 1000 + i,
+        profile: { i },
+      }));
+      await pg.write(rows);
+      const page1 = await pg.scan('', 3);
+      const page2 = await pg.scan(page1[page1.length - 1]!.userId, 3);
+      expect([...page1, ...page2]).toEqual(rows);
+      expect(await pg.scan('u4', 3)).toEqual([]);
+    } finally {
+      await raw.del(redis.generationKey);
+      await raw.quit();
+      await redis.close();
+      await pg.close();
     }
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { ProfileSink, VersionedProfile } from './profile-sink.ts';
 
@@ -33,6 +34,22 @@ export class RedisProfileStore implements ProfileSink {
 
   key(userId: string): string {
     return `${this.prefix}profile:${userId}`;
+  }
+
+  /** `<prefix>profiles:generation`: outside the `profile:*` key space on purpose. */
+  get generationKey(): string {
+    return `${this.prefix}profiles:generation`;
+  }
+
+  async generation(): Promise<{ id: string; created: boolean }> {
+    for (;;) {
+      const fresh = randomUUID();
+      if ((await this.redis.set(this.generationKey, fresh, 'NX')) === 'OK')
+        return { id: fresh, created: true };
+      const id = await this.redis.get(this.generationKey);
+      if (id !== null) return { id, created: false };
+      // Deleted between the two commands (the store was flushed again): try again.
+    }
   }
 
   async write(batch: VersionedProfile[]): Promise<number> {
