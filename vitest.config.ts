@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{api,catalog,cli,jobs,model,runtime,state,bench}/**/*.test.ts'],
+          include: ['{api,catalog,chaos,cli,jobs,model,runtime,state,bench}/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', 'node_modules/**'],
           testTimeout: 20_000,
         },
@@ -14,7 +14,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['{api,catalog,cli,jobs,model,runtime,state,bench,test}/**/*.int.test.ts'],
+          include: ['{api,catalog,chaos,cli,jobs,model,runtime,state,bench,test}/**/*.int.test.ts'],
           exclude: ['node_modules/**'],
           // Integration tests share one broker, Redis and PostgreSQL; run files one after another so
           // their timings and rebalances do not interfere.

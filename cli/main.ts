@@ -7,6 +7,7 @@ import { registerJobsCommands } from './commands/jobs.ts';
 import { registerBenchCommands } from './commands/bench.ts';
 import { registerServeCommands } from './commands/serve.ts';
 import { registerCatalogCommands } from './commands/catalog.ts';
+import { registerChaosCommand } from './commands/chaos.ts';
 
 let cached: AppConfig | undefined;
 const config = (): AppConfig => (cached ??= loadConfig());
@@ -25,6 +26,7 @@ registerJobsCommands(program, config);
 registerBenchCommands(program, config);
 registerServeCommands(program, config);
 registerCatalogCommands(program, config);
+registerChaosCommand(program, config);
 
 try {
   await program.parseAsync(process.argv);
