@@ -47,8 +47,14 @@ export function registerWorkerCommand(program: Command, config: () => AppConfig)
       try {
         await worker.start();
       } catch (err) {
-        // Nothing half-started may keep the process alive: an operator's supervisor restarts it.
-        log.error('worker failed to start', { error: (err as Error).message });
+        // Only errors no retry can fix get here (an unreachable broker is waited for): bad
+        // configuration, credentials, topology. Nothing half-started may keep the process alive.
+        const code = (err as { code?: unknown }).code;
+        log.error('worker failed to start', {
+          error: (err as Error).message,
+          ...(code !== undefined ? { code } : {}),
+          hint: 'not a transient failure: fix the configuration (or credentials, topics) and restart',
+        });
         stop('start failure');
         return;
       }

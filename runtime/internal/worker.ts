@@ -136,7 +136,13 @@ export class Worker {
         resolve();
       });
     });
-    for (const r of this.runners) await r.start();
+    // Each runner waits for an unreachable broker (retrying with backoff) and throws only errors
+    // no retry can fix; /healthz answers meanwhile, /readyz says not ready.
+    for (const r of this.runners) {
+      if (this.closed) return;
+      await r.start();
+    }
+    if (this.closed) return;
     this.opts.log.info('worker started', {
       worker: this.opts.workerId,
       jobs: this.runners.map((r) => r.job.name),

@@ -19,6 +19,13 @@ import { GlobalTables } from '../global-table.ts';
 import { GlobalReader } from './global-reader.ts';
 import { GroupConsumer, ReaderConsumer, TrackedProducer, type TopicPartition } from './kafka-io.ts';
 import { localMetaOp, openTaskStore, wipeStore } from './task-state.ts';
+import {
+  backoffMs,
+  isDiskFullError,
+  isRetriableKafkaError,
+  isTransientStoreError,
+  sleepUnless,
+} from '../errors.ts';
 import { changelogTopic, checkpointTopic, ensureTopics } from './topics.ts';
 
 export interface Logger {
@@ -129,6 +136,8 @@ export class JobRunner {
   private txnCommits = 0;
   private lastWatchdog = Date.now();
   private recoveries: Promise<void> = Promise.resolve();
+  /** Clients created by the current start attempt (closed if it fails). */
+  private readonly startClients: Array<{ disconnect(): Promise<unknown> }> = [];
   private readonly globals: GlobalTables;
   private globalReader: GlobalReader | undefined;
   /** The group has answered with a first assignment (possibly empty): until then, not ready. */
@@ -201,7 +210,47 @@ export class JobRunner {
     return { lag, state };
   }
 
+  /**
+   * Connects to Kafka, prepares topics and joins the group, then starts the loop. A broker that is
+   * unreachable or still electing leaders/coordinators ({@link isRetriableKafkaError}) is waited for,
+   * as Kafka Streams does: each failed attempt closes what it opened, is logged at warn and retried
+   * after a capped exponential backoff (0.5 s to 10 s); the job is not ready meanwhile. Any other
+   * error (configuration, authentication, topology) is thrown. Returns without starting if
+   * {@link stop} is called while waiting.
+   */
   async start(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.startOnce();
+        // stop() called while this attempt was connecting returned early: finish it now.
+        if (this.stopping) await this.stop();
+        return;
+      } catch (err) {
+        await this.closeClients();
+        if (this.stopping) return;
+        if (!isRetriableKafkaError(err)) throw err;
+        const delayMs = backoffMs(attempt);
+        this.opts.log.warn('cannot reach Kafka at start; retrying', {
+          job: this.job.name,
+          attempt: attempt + 1,
+          retryInMs: delayMs,
+          error: (err as Error).message,
+        });
+        await sleepUnless(delayMs, () => this.stopping);
+        if (this.stopping) return;
+      }
+    }
+  }
+
+  /** Disconnects the clients a failed start attempt created. */
+  private async closeClients(): Promise<void> {
+    const clients = this.startClients.splice(0);
+    await Promise.all(clients.map((c) => c.disconnect().catch(() => undefined)));
+    this.globalReader = undefined;
+    this.txnOpen = false;
+  }
+
+  private async startOnce(): Promise<void> {
     const { brokers, workerId } = this.opts;
     this.partitions = await ensureTopics(this.job, brokers, {
       log: this.opts.log,
@@ -228,6 +277,7 @@ export class JobRunner {
       isolation: 'read_committed',
       coPartitioned: this.inputTopics.length > 1,
     });
+    this.startClients.push(this.producer, this.control, this.reader, this.consumer);
     await Promise.all([
       this.producer.connect(),
       this.control.connect(),
@@ -241,6 +291,8 @@ export class JobRunner {
     }
     // Global tables are complete before any task starts (like Kafka Streams' GlobalKTables).
     this.globalReader = new GlobalReader(this.globals, brokers, clientId, this.opts.log);
+    const globalReader = this.globalReader;
+    this.startClients.push({ disconnect: () => globalReader.close() });
     await this.globalReader.bootstrap();
     this.consumer.subscribe(this.inputTopics);
     this.opts.log.info('job started', {
@@ -248,6 +300,7 @@ export class JobRunner {
       partitions: this.partitions,
       guarantee: this.job.guarantee,
     });
+    this.startClients.length = 0; // started: stop() closes them from now on
     this.loop = this.run().catch((err: unknown) => {
       this.failure = err instanceof Error ? err : new Error(String(err));
       this.opts.log.error('job failed', { job: this.job.name, error: this.failure.message });
@@ -256,8 +309,8 @@ export class JobRunner {
 
   /** Stops fetching, finishes the batch in hand, commits, closes stores and leaves the group. */
   async stop(): Promise<void> {
+    this.stopping = true; // also ends a start() that is waiting for the broker
     if (!this.loop) return;
-    this.stopping = true;
     await this.loop;
     this.opts.log.info('stop: loop ended', { job: this.job.name });
     for (const slot of this.slots.values()) if (slot.state === 'restoring') slot.cancelled = true;
@@ -458,7 +511,7 @@ export class JobRunner {
             changelogEnd: slot.ends.get(name) ?? 0,
             offsets: slot.cp!.offsets,
           });
-          await store.persist(dirty.get(slot)?.get(name) ?? [], [meta]);
+          await this.persistLocal(slot, name, store, dirty.get(slot)?.get(name) ?? [], meta);
           if (first) this.crashPoint('first-store-persisted');
           first = false;
         }
@@ -483,6 +536,69 @@ export class JobRunner {
       const parts = ph.map(([n, t]) => `${n}=${(t - t0).toFixed(0)}`).join(' ');
       if (performance.now() - t0 > 40)
         this.opts.log.info('commit phases', { job: this.job.name, n: running.length, parts });
+    }
+  }
+
+  /**
+   * Step 4 of the commit cycle, waiting out a full state disk. The checkpoint in Kafka (step 3) is
+   * already written, so local state that lags it is exact (restore replays the changelog tail); what
+   * must not happen is failing the job or discarding the store. While the write fails with a
+   * transient store error the commit (and so the loop: no fetching, no new dirty entries, bounded
+   * memory) waits with capped backoff, reopening the store before each retry (RocksDB refuses
+   * writes after a failed WAL write until reopened), and goes on when space returns. A stop
+   * requested meanwhile abandons the write: the checkpoint already covers the data.
+   */
+  private async persistLocal(
+    slot: Slot,
+    name: string,
+    store: CachedStore<unknown>,
+    entries: DirtyEntry[],
+    meta: ReturnType<typeof localMetaOp>,
+  ): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (attempt > 0) {
+          await store.bytes.close().catch(() => undefined);
+          await store.bytes.open();
+        }
+        await store.persist(entries, [meta]);
+        if (attempt > 0)
+          this.opts.log.info('local state writable again; job resumed', {
+            job: this.job.name,
+            partition: slot.partition,
+            store: name,
+            directory: store.bytes.location,
+          });
+        return;
+      } catch (err) {
+        if (!isTransientStoreError(err)) throw err;
+        if (this.stopping) {
+          this.opts.log.warn('stopping while local state cannot be written; the checkpoint covers it', {
+            job: this.job.name,
+            partition: slot.partition,
+            store: name,
+            directory: store.bytes.location,
+            error: (err as Error).message,
+          });
+          return;
+        }
+        const delayMs = backoffMs(attempt);
+        this.opts.log.warn(
+          isDiskFullError(err)
+            ? 'state disk full: job paused until local state can be written'
+            : 'cannot write local state: job paused; retrying',
+          {
+            job: this.job.name,
+            partition: slot.partition,
+            store: name,
+            directory: store.bytes.location,
+            attempt: attempt + 1,
+            retryInMs: delayMs,
+            error: (err as Error).message,
+          },
+        );
+        await sleepUnless(delayMs, () => this.stopping);
+      }
     }
   }
 
@@ -693,13 +809,64 @@ export class JobRunner {
     };
     this.slots.set(partition, slot);
     // Restores run one at a time (they share the restore consumer); processing of other tasks goes on.
-    this.recoveries = this.recoveries.then(() => (slot.cancelled ? undefined : this.recover(slot)));
+    this.recoveries = this.recoveries.then(() => this.recoverWithRetry(slot));
     slot.restoring = this.recoveries.catch((err: unknown) => {
       if (slot.cancelled) return;
       this.failure = err instanceof Error ? err : new Error(String(err));
       this.opts.log.error('restore failed', { job: this.job.name, partition, error: this.failure.message });
       this.stopping = true;
     });
+  }
+
+  /**
+   * {@link recover}, retried while it fails with a transient error (a Kafka leader or coordinator
+   * moving, the broker unreachable, a local store that cannot be opened yet): what the attempt opened
+   * is closed, the slot stays `restoring`, and the next attempt starts over from the checkpoint (it
+   * claims a new epoch, which fences whatever the failed attempt wrote). Runs inside the one-at-a-time
+   * restore chain. A slot revoked (cancelled) or a job stopped meanwhile ends without error and is
+   * never resurrected; any other error is thrown (and fails the job).
+   */
+  private async recoverWithRetry(slot: Slot): Promise<void> {
+    const gone = () => slot.cancelled || this.stopping;
+    for (let attempt = 0; !gone(); attempt++) {
+      try {
+        await this.recover(slot);
+        return;
+      } catch (err) {
+        if (gone()) return;
+        if (!isRetriableKafkaError(err) && !isTransientStoreError(err)) throw err;
+        await this.resetSlot(slot);
+        const delayMs = backoffMs(attempt);
+        this.opts.log.warn('restore failed with a transient error; retrying', {
+          job: this.job.name,
+          partition: slot.partition,
+          attempt: attempt + 1,
+          retryInMs: delayMs,
+          error: (err as Error).message,
+        });
+        await sleepUnless(delayMs, gone);
+      }
+    }
+  }
+
+  /** Closes what a failed recovery attempt opened; the slot is `restoring` with nothing open. */
+  private async resetSlot(slot: Slot): Promise<void> {
+    await this.closeSlot(slot);
+    slot.task = undefined;
+    slot.stores = new Map();
+    slot.ends = new Map();
+    slot.expected = new Map();
+    slot.cp = undefined;
+    slot.restore = undefined;
+    slot.state = 'restoring';
+    const tps = this.inputTopics
+      .map((topic) => ({ topic, partition: slot.partition }))
+      .filter((tp) => this.assigned.has(`${tp.topic}/${tp.partition}`));
+    try {
+      this.consumer.pause(tps); // an attempt may have resumed some before failing
+    } catch {
+      // not assigned any more: nothing to fetch
+    }
   }
 
   /**
@@ -732,6 +899,19 @@ export class JobRunner {
         this.opts.stateDir,
         this.opts.rocks ?? {},
         this.maxCached,
+        {
+          stopped: () => slot.cancelled || this.stopping,
+          onRetry: (err, attempt, retryInMs, location) =>
+            this.opts.log.warn('cannot open local state yet (files kept); retrying', {
+              job,
+              partition: p,
+              store: name,
+              location,
+              attempt,
+              retryInMs,
+              error: err.message,
+            }),
+        },
       );
       if (o.discarded)
         this.opts.log.warn('local state discarded', { job, partition: p, store: name, reason: o.discarded });
