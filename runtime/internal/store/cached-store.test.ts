@@ -36,7 +36,6 @@ describe('CachedStore', () => {
     expect(budget.size).toBe(b.cachedSize);
   });
 
-
   it('sees its own staged writes and drops them when the record fails', async () => {
     const s = await store();
     s.put('a', 1);
