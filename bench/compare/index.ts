@@ -82,6 +82,8 @@ export interface RestoreFigures {
 
 export interface StatefulResult {
   name: string;
+  /** Set when the configuration could not be measured (its figures are then zero). */
+  error?: string;
   config: StatefulConfig;
   events: number;
   seconds: number;
@@ -198,6 +200,26 @@ async function sumCommitted(brokers: string[], group: string, topic: string): Pr
 }
 
 /**
+ * True when the group has committed the end of every partition of `topic`. A topic written by
+ * transactions ends with a commit marker that consumers skip: a group that commits the offset after
+ * the last record it read (ours) stays one short of the end, one that commits its position (Kafka
+ * Streams) does not; both have read everything, so exactly-once runs allow one offset of slack.
+ */
+async function stageCaughtUp(
+  brokers: string[],
+  group: string,
+  topic: string,
+  slack: number,
+): Promise<boolean> {
+  return withAdmin(brokers, async (admin) => {
+    const ends = await endOffsets(admin, topic);
+    const committed = await committedOffsets(admin, group, topic);
+    for (const [p, end] of ends) if ((committed.get(p) ?? 0) < end - slack) return false;
+    return true;
+  });
+}
+
+/**
  * Polls the system's groups until every stage has committed the end of its input. Returns the
  * events/s over the span from the first committed progress to the end, and the CPU spent in it.
  */
@@ -206,6 +228,7 @@ async function measureThroughput(
   sys: StatefulSystem,
   sampler: ProcessSampler,
   log: (m: string) => void,
+  transactional: boolean,
 ): Promise<{ events: number; seconds: number; cpuSeconds: number }> {
   const [first, ...rest] = sys.progressGroups;
   const rawEnd = await withAdmin(brokers, async (admin) =>
@@ -223,14 +246,9 @@ async function measureThroughput(
     const committed = await sumCommitted(brokers, first!.group, first!.topic);
     if (t0 === undefined && committed > 0) [t0, c0, cpu0] = [now, committed, cpu];
     let done = committed >= rawEnd;
-    if (done) {
-      for (const g of rest) {
-        const end = await withAdmin(brokers, async (admin) =>
-          [...(await endOffsets(admin, g.topic)).values()].reduce((s, v) => s + v, 0),
-        );
-        if ((await sumCommitted(brokers, g.group, g.topic)) < end) done = false;
-      }
-    }
+    if (done)
+      for (const g of rest)
+        if (!(await stageCaughtUp(brokers, g.group, g.topic, transactional ? 1 : 0))) done = false;
     if (done && t0 !== undefined) {
       const seconds = (now - t0) / 1000;
       return { events: rawEnd - c0, seconds, cpuSeconds: cpu - cpu0 };
@@ -245,6 +263,31 @@ async function measureThroughput(
     if (sys.pids().length === 0) throw new Error('the system exited');
     await sleep(100);
   }
+}
+
+function failedResult(name: string, config: StatefulConfig, error: string): StatefulResult {
+  return {
+    name,
+    error,
+    config,
+    events: 0,
+    seconds: 0,
+    eventsPerSec: 0,
+    cpuSecondsPerMillion: null,
+    eventsPerCpuSecond: null,
+    peakRssBytes: 0,
+    latency: null,
+    restore: null,
+    verify: {
+      users: 0,
+      updatesRead: 0,
+      mismatched: 0,
+      missing: 0,
+      unexpected: 0,
+      examples: [],
+      correct: false,
+    },
+  };
 }
 
 /** Resolves once the topic's end offsets have not moved for `quietMs` (at most 2 minutes). */
@@ -372,90 +415,97 @@ export async function runCompare(o: CompareOptions): Promise<CompareReport> {
             ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`]
             : undefined,
       };
-      log(`${name}: starting`);
-      const sys = await launch(c, launchOpts, jar);
-      const sampler = new ProcessSampler();
-      const expectedExtra = new ExpectedProfiles(o.partitions, catalog);
-      let result: StatefulResult;
       try {
-        const tp = await measureThroughput(o.brokers, sys, sampler, log);
-        const eventsPerSec = tp.events / tp.seconds;
-        log(`${name}: ${Math.round(eventsPerSec).toLocaleString('en')} events/s`);
-        let latency: StatefulResult['latency'] = null;
-        if (o.latency) {
-          const probe = async (share: number) => {
-            const rate = Math.max(1, Math.round(eventsPerSec * share));
-            log(`${name}: latency at ${share * 100} % (${rate.toLocaleString('en')} events/s)`);
-            return measureLatency({
-              brokers: o.brokers,
-              rawTopic: topics.raw,
-              updatesTopic: topics.updates,
-              partitions: o.partitions,
-              rate,
-              seconds: o.latencySeconds,
-              warmupSeconds: 3,
-              users: 5000,
-              tag: `p${share * 100}`,
-              catalogEvents: o.catalogEvents,
-              seed: o.seed + Math.round(share * 100),
-              onSent: (e) => expectedExtra.add(e),
-            });
+        log(`${name}: starting`);
+        const sys = await launch(c, launchOpts, jar);
+        const sampler = new ProcessSampler();
+        const expectedExtra = new ExpectedProfiles(o.partitions, catalog);
+        let result: StatefulResult;
+        try {
+          const tp = await measureThroughput(o.brokers, sys, sampler, log, c.guarantee === 'exactly_once');
+          const eventsPerSec = tp.events / tp.seconds;
+          log(`${name}: ${Math.round(eventsPerSec).toLocaleString('en')} events/s`);
+          let latency: StatefulResult['latency'] = null;
+          if (o.latency) {
+            const probe = async (share: number) => {
+              const rate = Math.max(1, Math.round(eventsPerSec * share));
+              log(`${name}: latency at ${share * 100} % (${rate.toLocaleString('en')} events/s)`);
+              return measureLatency({
+                brokers: o.brokers,
+                rawTopic: topics.raw,
+                updatesTopic: topics.updates,
+                partitions: o.partitions,
+                rate,
+                seconds: o.latencySeconds,
+                warmupSeconds: 3,
+                users: 5000,
+                tag: `p${share * 100}`,
+                catalogEvents: o.catalogEvents,
+                seed: o.seed + Math.round(share * 100),
+                onSent: (e) => expectedExtra.add(e),
+              });
+            };
+            const at50 = await probe(0.5);
+            const at80 = await probe(0.8);
+            latency = { at50, at80 };
+          }
+          sampler.sample(sys.pids());
+          result = {
+            name,
+            config: c,
+            events: tp.events,
+            seconds: tp.seconds,
+            eventsPerSec,
+            cpuSecondsPerMillion: tp.cpuSeconds > 0 ? (tp.cpuSeconds / tp.events) * 1e6 : null,
+            eventsPerCpuSecond: tp.cpuSeconds > 0 ? tp.events / tp.cpuSeconds : null,
+            peakRssBytes: sampler.peakRss,
+            latency,
+            restore: null,
+            verify: {
+              users: 0,
+              updatesRead: 0,
+              mismatched: 0,
+              missing: 0,
+              unexpected: 0,
+              examples: [],
+              correct: false,
+            },
           };
-          const at50 = await probe(0.5);
-          const at80 = await probe(0.8);
-          latency = { at50, at80 };
+          // Updates held back by a system's per-user throttle go out within a commit interval or so
+          // after the last input: wait until the updates topic has been quiet, then stop.
+          await waitQuiet(o.brokers, topics.updates, Math.max(1000, 5 * o.commitIntervalMs));
+        } finally {
+          await sys.stop();
         }
-        sampler.sample(sys.pids());
-        result = {
-          name,
-          config: c,
-          events: tp.events,
-          seconds: tp.seconds,
-          eventsPerSec,
-          cpuSecondsPerMillion: tp.cpuSeconds > 0 ? (tp.cpuSeconds / tp.events) * 1e6 : null,
-          eventsPerCpuSecond: tp.cpuSeconds > 0 ? tp.events / tp.cpuSeconds : null,
-          peakRssBytes: sampler.peakRss,
-          latency,
-          restore: null,
-          verify: {
-            users: 0,
-            updatesRead: 0,
-            mismatched: 0,
-            missing: 0,
-            unexpected: 0,
-            examples: [],
-            correct: false,
-          },
-        };
-        // Updates held back by a system's per-user throttle go out within a commit interval or so
-        // after the last input: wait until the updates topic has been quiet, then stop.
-        await waitQuiet(o.brokers, topics.updates, Math.max(1000, 5 * o.commitIntervalMs));
-      } finally {
-        await sys.stop();
-      }
-      log(`${name}: verifying every profile against the recomputation`);
-      result.verify = await verifyUpdates({
-        brokers: o.brokers,
-        updatesTopic: topics.updates,
-        partitions: o.partitions,
-        dir: expectedDir,
-        extra: (p) => expectedExtra.profiles(p),
-      });
-      if (!result.verify.correct)
-        log(
-          `${name}: WRONG: ${result.verify.mismatched} mismatched, ${result.verify.missing} missing; ${result.verify.examples.join('; ')}`,
-        );
+        log(`${name}: verifying every profile against the recomputation`);
+        result.verify = await verifyUpdates({
+          brokers: o.brokers,
+          updatesTopic: topics.updates,
+          partitions: o.partitions,
+          dir: expectedDir,
+          extra: (p) => expectedExtra.profiles(p),
+        });
+        if (!result.verify.correct)
+          log(
+            `${name}: WRONG: ${result.verify.mismatched} mismatched, ${result.verify.missing} missing; ${result.verify.examples.join('; ')}`,
+          );
 
-      if (o.restore && !restored.has(c.system)) {
-        restored.add(c.system);
-        log(`${name}: restoring the profile store on a fresh instance`);
-        result.restore = await measureRestoreOf(
-          c,
-          { ...launchOpts, parallelism: 1, stateDir: path.join(runDir, `c${i}-restore`) },
-          jar,
-        );
+        if (o.restore && !restored.has(c.system)) {
+          restored.add(c.system);
+          log(`${name}: restoring the profile store on a fresh instance`);
+          result.restore = await measureRestoreOf(
+            c,
+            { ...launchOpts, parallelism: 1, stateDir: path.join(runDir, `c${i}-restore`) },
+            jar,
+          );
+        }
+        systems.push(result);
+      } catch (err) {
+        // One configuration failing (a crash, no progress) is a result, not the end of the run.
+        const error = (err as Error).message;
+        log(`${name}: FAILED: ${error}`);
+        systems.push(failedResult(name, c, error));
       }
-      systems.push(result);
       if (!o.keep) await deleteWithPrefix(o.brokers, ns);
     }
     return {
@@ -514,7 +564,9 @@ async function measureRestoreOf(
 }
 
 const findSystem = (systems: StatefulResult[], s: SystemKind, g: Guarantee, p: number) =>
-  systems.find((r) => r.config.system === s && r.config.guarantee === g && r.config.parallelism === p);
+  systems.find(
+    (r) => !r.error && r.config.system === s && r.config.guarantee === g && r.config.parallelism === p,
+  );
 
 export function checkTargets(systems: StatefulResult[], ceilings: CompareReport['ceilings']): TargetCheck[] {
   const out: TargetCheck[] = [];

@@ -61,9 +61,11 @@ export function formatCompareReport(r: CompareReport): string {
         fixed(s.cpuSecondsPerMillion),
         ...latencyCells(s),
         int(s.peakRssBytes / MiB),
-        s.verify.correct
-          ? `exact (${int(s.verify.users)})`
-          : `WRONG: ${s.verify.mismatched} differ, ${s.verify.missing} missing`,
+        s.error
+          ? `FAILED: ${s.error}`
+          : s.verify.correct
+            ? `exact (${int(s.verify.users)})`
+            : `WRONG: ${s.verify.mismatched} differ, ${s.verify.missing} missing`,
       ]),
     ),
     '',
