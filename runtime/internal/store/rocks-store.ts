@@ -36,6 +36,10 @@ const call = <T>(fn: (cb: Cb<T>) => void): Promise<T> =>
 
 export class RocksStore implements BytesStore {
   private db: RawDb;
+  /** Native operations in flight: closing the database under one of them crashes the process. */
+  private pending = 0;
+  private drained: Array<() => void> = [];
+  private closing = false;
 
   constructor(
     readonly location: string,
@@ -45,6 +49,7 @@ export class RocksStore implements BytesStore {
   }
 
   async open(): Promise<void> {
+    this.closing = false;
     fs.mkdirSync(path.dirname(this.location), { recursive: true });
     await call((cb) =>
       this.db.open(
@@ -60,9 +65,23 @@ export class RocksStore implements BytesStore {
     );
   }
 
+  /**
+   * Runs one native operation, counted so {@link close} can wait for it. After close began, new
+   * operations fail with an error instead of touching a closed database (the binding would crash).
+   */
+  private async op<T>(fn: (cb: Cb<T>) => void): Promise<T> {
+    if (this.closing) throw new Error(`store ${this.location} is closed`);
+    this.pending++;
+    try {
+      return await call(fn);
+    } finally {
+      if (--this.pending === 0) for (const w of this.drained.splice(0)) w();
+    }
+  }
+
   async get(key: string): Promise<Buffer | undefined> {
     try {
-      return await call<Buffer>((cb) => this.db.get(key, { asBuffer: true, fillCache: true }, cb));
+      return await this.op<Buffer>((cb) => this.db.get(key, { asBuffer: true, fillCache: true }, cb));
     } catch (err) {
       if ((err as { code?: string }).code === 'LEVEL_NOT_FOUND' || /NotFound/.test((err as Error).message))
         return undefined;
@@ -72,7 +91,7 @@ export class RocksStore implements BytesStore {
 
   getMany(keys: string[]): Promise<Array<Buffer | undefined>> {
     if (keys.length === 0) return Promise.resolve([]);
-    return call((cb) => this.db.getMany(keys, { asBuffer: true, fillCache: true }, cb));
+    return this.op((cb) => this.db.getMany(keys, { asBuffer: true, fillCache: true }, cb));
   }
 
   write(ops: BatchOp[]): Promise<void> {
@@ -84,7 +103,7 @@ export class RocksStore implements BytesStore {
     );
     // sync=false: the write-ahead log is in the OS page cache, which survives a process crash (kill -9)
     // but not a machine crash; the changelog covers the latter.
-    return call((cb) => this.db.batch(raw, { sync: false }, cb));
+    return this.op((cb) => this.db.batch(raw, { sync: false }, cb));
   }
 
   async *range(opts: { gte?: string; lt?: string } = {}): AsyncIterable<[string, Buffer]> {
@@ -103,11 +122,14 @@ export class RocksStore implements BytesStore {
   }
 
   approximateSize(): Promise<number> {
-    return call((cb) => this.db.approximateSize('\u0000', '\uffff', cb));
+    return this.op((cb) => this.db.approximateSize('\u0000', '\uffff', cb));
   }
 
-  close(): Promise<void> {
-    return call((cb) => this.db.close(cb));
+  /** Waits for the operations in flight (a metrics sample, a prefetch), then closes. */
+  async close(): Promise<void> {
+    this.closing = true;
+    while (this.pending > 0) await new Promise<void>((resolve) => this.drained.push(resolve));
+    await call((cb) => this.db.close(cb));
   }
 
   async destroy(): Promise<void> {
