@@ -49,7 +49,6 @@ export class RocksStore implements BytesStore {
   }
 
   async open(): Promise<void> {
-    this.closing = false;
     fs.mkdirSync(path.dirname(this.location), { recursive: true });
     await call((cb) =>
       this.db.open(
@@ -63,6 +62,8 @@ export class RocksStore implements BytesStore {
         cb,
       ),
     );
+    // Only now: an operation started while a reopened database is still opening would crash.
+    this.closing = false;
   }
 
   /**
