@@ -39,7 +39,7 @@ import type {
   StatefulLaunchOptions,
   StatefulSystem,
 } from './types.ts';
-import { ExpectedProfiles, verifyUpdates, type VerifyResult } from './verify.ts';
+import { ExpectedProfiles, notVerified, verifyUpdates, type VerifyResult } from './verify.ts';
 import { catalogue, userEvents } from './workload.ts';
 
 export type SystemKind = 'runtime' | 'kafka-streams';
@@ -278,15 +278,7 @@ function failedResult(name: string, config: StatefulConfig, error: string): Stat
     peakRssBytes: 0,
     latency: null,
     restore: null,
-    verify: {
-      users: 0,
-      updatesRead: 0,
-      mismatched: 0,
-      missing: 0,
-      unexpected: 0,
-      examples: [],
-      correct: false,
-    },
+    verify: notVerified(),
   };
 }
 
@@ -461,15 +453,7 @@ export async function runCompare(o: CompareOptions): Promise<CompareReport> {
             peakRssBytes: sampler.peakRss,
             latency,
             restore: null,
-            verify: {
-              users: 0,
-              updatesRead: 0,
-              mismatched: 0,
-              missing: 0,
-              unexpected: 0,
-              examples: [],
-              correct: false,
-            },
+            verify: notVerified(),
           };
           // Updates held back by a system's per-user throttle go out within a commit interval or so
           // after the last input: wait until the updates topic has been quiet, then stop.

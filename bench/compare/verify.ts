@@ -121,6 +121,11 @@ export interface VerifyResult {
   correct: boolean;
 }
 
+/** A result before (or without) any check: nothing read, not correct. */
+export function notVerified(): VerifyResult {
+  return { users: 0, updatesRead: 0, mismatched: 0, missing: 0, unexpected: 0, examples: [], correct: false };
+}
+
 /**
  * Reads every partition of `updatesTopic` (read_committed) and compares each user's last update with
  * the expected profile of the same partition: the saved ones in `dir` plus `extra(p)`.
@@ -132,15 +137,7 @@ export async function verifyUpdates(o: {
   dir: string;
   extra?: (p: number) => Map<string, Profile>;
 }): Promise<VerifyResult> {
-  const res: VerifyResult = {
-    users: 0,
-    updatesRead: 0,
-    mismatched: 0,
-    missing: 0,
-    unexpected: 0,
-    examples: [],
-    correct: false,
-  };
+  const res = notVerified();
   const ranges = await withAdmin(o.brokers, async (admin) => admin.fetchTopicOffsets(o.updatesTopic));
   const reader = new ReaderConsumer(o.brokers, `compare-verify-${process.pid}`, 'read_committed');
   await reader.connect();
