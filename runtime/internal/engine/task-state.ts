@@ -4,6 +4,7 @@ import type { BatchOp, BytesStore } from '../store/bytes-store.ts';
 import { CHECKPOINT_KEY } from '../store/bytes-store.ts';
 import { CachedStore, type CacheBudget } from '../store/cached-store.ts';
 import { RocksStore, type RocksOptions } from '../store/rocks-store.ts';
+import { checkWriteAheadLogs } from '../store/wal-check.ts';
 import { parseLocalMeta, type LocalMeta } from './checkpoint.ts';
 import { backoffMs, isTransientStoreError, sleepUnless } from '../errors.ts';
 
@@ -28,8 +29,8 @@ export interface OpenRetry {
 }
 
 /**
- * Opens a task's RocksDB store. A store that fails to open (corrupt files, truncated WAL) is wiped and
- * recreated: local state is a cache of the changelog and is never trusted when it fails its checks.
+ * Opens a task's RocksDB store. A store that fails its checks (a damaged write-ahead log, see
+ * {@link checkWriteAheadLogs}; corrupt files RocksDB refuses to open) is wiped and recreated: local state is a cache of the changelog and is never trusted when it fails its checks.
  * A transient failure (a full disk, a lock still held, any `IO error` that is not damage; see
  * {@link isTransientStoreError}) is no sign of damage: the open is retried with capped backoff until
  * it succeeds or `retry.stopped()` says to give up (then the error is thrown), and the files are kept.
@@ -51,6 +52,10 @@ export async function openTaskStore(
     try {
       let local: LocalMeta | undefined;
       try {
+        // RocksDB would skip a corrupted log record and keep the batches after it (and the local
+        // checkpoint they carry): check the logs first, as paranoid checks would.
+        const wal = checkWriteAheadLogs(location);
+        if (!wal.ok) throw new Error(wal.reason);
         await bytes.open();
         const raw = await bytes.get(CHECKPOINT_KEY);
         local = parseLocalMeta(raw);
