@@ -31,6 +31,11 @@ export class RetriableError extends RuntimeError {
   }
 }
 
+/**
+ * A local store's files failed a check while the worker ran (RocksDB reports `Corruption: ...`, e.g.
+ * a table block's checksum). Not the record's fault: the job fails instead of dead-lettering it, and
+ * the store, marked damaged, is discarded and restored from its changelog when the task next opens.
+ */
 export class StateCorruptedError extends RuntimeError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, 'STATE_CORRUPTED', false, options);
@@ -46,6 +51,8 @@ export type ErrorVerdict =
 export function classify(err: unknown, policy: 'dead_letter' | 'fail'): ErrorVerdict {
   const error = err instanceof Error ? err : new Error(String(err));
   if ((error as { retriable?: unknown }).retriable === true) return { action: 'retry', error };
+  // Damaged local state is never a reason to drop a record.
+  if (error instanceof StateCorruptedError) return { action: 'fail', code: error.code, error };
   const rawCode = (error as { code?: unknown }).code;
   const code = typeof rawCode === 'string' && /^[A-Z_]{2,40}$/.test(rawCode) ? rawCode : 'PROCESS_FAILED';
   return policy === 'fail' ? { action: 'fail', code, error } : { action: 'dead_letter', code, error };

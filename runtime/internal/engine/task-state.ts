@@ -3,7 +3,7 @@ import type { AnyJob } from '../api.ts';
 import type { BatchOp, BytesStore } from '../store/bytes-store.ts';
 import { CHECKPOINT_KEY } from '../store/bytes-store.ts';
 import { CachedStore, type CacheBudget } from '../store/cached-store.ts';
-import { RocksStore, type RocksOptions } from '../store/rocks-store.ts';
+import { damageMark, RocksStore, type RocksOptions } from '../store/rocks-store.ts';
 import { checkWriteAheadLogs } from '../store/wal-check.ts';
 import { parseLocalMeta, type LocalMeta } from './checkpoint.ts';
 import { backoffMs, isTransientStoreError, sleepUnless } from '../errors.ts';
@@ -56,6 +56,9 @@ export async function openTaskStore(
         // checkpoint they carry): check the logs first, as paranoid checks would.
         const wal = checkWriteAheadLogs(location);
         if (!wal.ok) throw new Error(wal.reason);
+        // A store found damaged while in use (see RocksStore) is discarded now.
+        const mark = damageMark(location);
+        if (mark !== undefined) throw new Error(`found damaged while in use: ${mark}`);
         await bytes.open();
         const raw = await bytes.get(CHECKPOINT_KEY);
         local = parseLocalMeta(raw);

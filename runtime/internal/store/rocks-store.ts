@@ -3,6 +3,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import rocksdb from 'rocksdb';
 import type { BatchOp, BytesStore } from './bytes-store.ts';
+import { StateCorruptedError } from '../errors.ts';
+
+/**
+ * Written into a store's directory when RocksDB reports corruption while the store is in use (a
+ * table block failing its checksum is only found when read). The next open discards the store.
+ */
+const DAMAGE_MARK = 'PULSE-DAMAGED';
+
+/** Why the store at `location` was marked damaged, if it was. */
+export function damageMark(location: string): string | undefined {
+  try {
+    return fs.readFileSync(path.join(location, DAMAGE_MARK), 'utf8') || 'marked damaged';
+  } catch {
+    return undefined;
+  }
+}
 
 export interface RocksOptions {
   /** Block cache per instance in bytes (bounds read memory). Default 8 MiB. */
@@ -75,6 +91,8 @@ export class RocksStore implements BytesStore {
     this.pending++;
     try {
       return await call(fn);
+    } catch (err) {
+      throw this.damaged(err);
     } finally {
       if (--this.pending === 0) for (const w of this.drained.splice(0)) w();
     }
@@ -107,12 +125,29 @@ export class RocksStore implements BytesStore {
     return this.op((cb) => this.db.batch(raw, { sync: false }, cb));
   }
 
+  /**
+   * RocksDB's `Corruption` status: marks the store damaged (best effort) and returns a
+   * {@link StateCorruptedError}; any other error is returned as it is.
+   */
+  private damaged(err: unknown): Error {
+    const message = (err as Error | undefined)?.message ?? String(err);
+    if (!/\bCorruption\b/i.test(message)) return err instanceof Error ? err : new Error(message);
+    try {
+      fs.writeFileSync(path.join(this.location, DAMAGE_MARK), message);
+    } catch {
+      // The directory may be gone too; the error below still fails the job.
+    }
+    return new StateCorruptedError(`local store ${this.location} is damaged: ${message}`, { cause: err });
+  }
+
   async *range(opts: { gte?: string; lt?: string } = {}): AsyncIterable<[string, Buffer]> {
     const it = this.db.iterator({ ...opts, keyAsBuffer: false, valueAsBuffer: true });
     try {
       for (;;) {
         const entry = await new Promise<[string, Buffer] | undefined>((resolve, reject) =>
-          it.next((err, k, v) => (err ? reject(err) : resolve(k === undefined ? undefined : [k, v!]))),
+          it.next((err, k, v) =>
+            err ? reject(this.damaged(err)) : resolve(k === undefined ? undefined : [k, v!]),
+          ),
         );
         if (!entry) return;
         yield entry;

@@ -4,7 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { bytesStoreConformance } from './bytes-store.conformance.ts';
 import { MemoryStore } from './memory-store.ts';
-import { RocksStore } from './rocks-store.ts';
+import { damageMark, RocksStore } from './rocks-store.ts';
+import { classify, StateCorruptedError } from '../errors.ts';
+import { openTaskStore, storePath } from '../engine/task-state.ts';
+import type { AnyJob } from '../api.ts';
 
 bytesStoreConformance('MemoryStore', async () => {
   const s = new MemoryStore();
@@ -37,5 +40,47 @@ describe('RocksStore close', () => {
     await s.open();
     expect(await s.get('late')).toEqual(Buffer.from('x'));
     await s.close();
+  });
+});
+
+describe('RocksStore damaged while in use', () => {
+  it('turns a corrupt table block into STATE_CORRUPTED, marks the store, and the next open discards it', async () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rocks-damage-'));
+    const location = storePath(stateDir, 'j', 's', 0);
+    // A small memtable, so the entries land in table files (*.sst), checked only when read.
+    const s = new RocksStore(location, { writeBufferSize: 64 * 1024, cacheSize: 0 });
+    await s.open();
+    for (let b = 0; b < 20; b++)
+      await s.write(
+        Array.from({ length: 100 }, (_, i) => ({ key: `k${b * 100 + i}`, value: Buffer.alloc(200, i) })),
+      );
+    await s.close();
+    const tables = fs.readdirSync(location).filter((f) => f.endsWith('.sst'));
+    expect(tables.length).toBeGreaterThan(0);
+    for (const t of tables) {
+      const f = path.join(location, t);
+      const fd = fs.openSync(f, 'r+');
+      fs.writeSync(fd, Buffer.alloc(64, 0x5a), 0, 64, 100); // inside the first data block
+      fs.closeSync(fd);
+    }
+
+    const damaged = new RocksStore(location, { cacheSize: 0 });
+    await damaged.open();
+    const err = await damaged.getMany(Array.from({ length: 2000 }, (_, i) => `k${i}`)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(StateCorruptedError);
+    expect(classify(err, 'dead_letter').action).toBe('fail');
+    expect(damageMark(location)).toMatch(/Corruption/);
+    await damaged.close();
+
+    const job = { name: 'j' } as AnyJob;
+    const opened = await openTaskStore(job, 's', 0, stateDir, {}, 1000);
+    expect(opened.discarded).toMatch(/damaged while in use/);
+    expect(opened.local).toBeUndefined();
+    expect(await opened.cached.bytes.get('k1')).toBeUndefined();
+    expect(damageMark(location)).toBeUndefined();
+    await opened.cached.bytes.close();
   });
 });
