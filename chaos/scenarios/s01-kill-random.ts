@@ -7,7 +7,7 @@ import type { Scenario } from '../types.ts';
 export const scenario: Scenario = {
   id: 1,
   name: 'kill -9 of a random worker, repeatedly',
-  inShort: false,
+  inShort: true,
   async run(ctx) {
     const kills = ctx.short ? 5 : 20;
     for (let k = 0; k < kills; k++) {

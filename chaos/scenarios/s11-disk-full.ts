@@ -275,6 +275,8 @@ async function run(ctx: ChaosContext): Promise<void> {
 export const scenario: Scenario = {
   id: 11,
   name: 'state disk full: the worker stops cleanly and resumes when space returns',
-  inShort: false,
+  // In the short form only where it can mount its small disk (root): elsewhere `npm test` would fail
+  // for want of a privilege, not for a fault of the runtime. `pulse chaos --list` shows which.
+  inShort: process.getuid?.() === 0,
   run,
 };
