@@ -297,7 +297,12 @@ export function deadLetter(job: string, r: RawRecord, code: string, message: str
   };
 }
 
+/** Wait before retry `attempt` (from 1) of a retriable failure: 200 ms doubling to 30 s. */
+export const RETRY_CAP_MS = 30_000;
+export function retryDelayMs(attempt: number): number {
+  return Math.min(RETRY_CAP_MS, 100 * 2 ** Math.min(attempt, 9));
+}
+
 async function defaultBackoff(_err: Error, attempt: number): Promise<void> {
-  const ms = Math.min(30_000, 100 * 2 ** Math.min(attempt, 9));
-  await new Promise((r) => setTimeout(r, ms));
+  await new Promise((r) => setTimeout(r, retryDelayMs(attempt)));
 }

@@ -2,7 +2,7 @@ import type { AnyJob } from '../api.ts';
 import type { RdMessage } from '../kafka.ts';
 import type { RocksOptions } from '../store/rocks-store.ts';
 import { CacheBudget, type CachedStore, type DirtyEntry } from '../store/cached-store.ts';
-import { Task, type OutRecord, type RawRecord } from '../task.ts';
+import { retryDelayMs, RETRY_CAP_MS, Task, type OutRecord, type RawRecord } from '../task.ts';
 import {
   CLAIM_PREFIX,
   EPOCH_HEADER,
@@ -849,6 +849,25 @@ export class JobRunner {
     }
   }
 
+  /**
+   * Waits before retrying a record or a flush that failed with a retriable error (a sink such as
+   * PostgreSQL or Redis down): the task, and with it the commit, waits meanwhile. Logged at warn on
+   * the 1st, 2nd, 4th, 8th... attempt and then on every attempt once the wait reached its cap (every
+   * 30 s), so an outage is visible in the log, not only as growing lag.
+   */
+  private async retryLater(partition: number, err: Error, attempt: number): Promise<void> {
+    const delayMs = retryDelayMs(attempt);
+    if ((attempt & (attempt - 1)) === 0 || delayMs >= RETRY_CAP_MS)
+      this.opts.log.warn('retriable failure; the task waits and retries', {
+        job: this.job.name,
+        partition,
+        attempt,
+        retryInMs: delayMs,
+        error: err.message,
+      });
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
+
   /** Closes what a failed recovery attempt opened; the slot is `restoring` with nothing open. */
   private async resetSlot(slot: Slot): Promise<void> {
     await this.closeSlot(slot);
@@ -1030,7 +1049,15 @@ export class JobRunner {
     }
     if (slot.cancelled) return;
     // 7. Start the task and seek its inputs to the committed offsets.
-    const task = new Task(this.job, p, slot.stores, this.sink, () => Date.now(), undefined, this.globals);
+    const task = new Task(
+      this.job,
+      p,
+      slot.stores,
+      this.sink,
+      () => Date.now(),
+      (err, attempt) => this.retryLater(p, err, attempt),
+      this.globals,
+    );
     for (const [topic, off] of Object.entries(claimed.offsets)) task.nextOffsets.set(topic, off);
     await task.init();
     slot.task = task;
