@@ -144,7 +144,9 @@ export class ChaosWorkerProcess implements ChaosWorker {
 
   async status(): Promise<ChaosWorkerStatus | undefined> {
     if (!this.running || this.paused) return undefined;
-    const res = await this.get('/status');
+    // /status measures every store's size on disk: a worker catching up under the full form's load
+    // can take more than a second to answer (scenario 6 once read that as "no status").
+    const res = await this.get('/status', 5000);
     if (!res?.ok) return undefined;
     const body = (await res.json().catch(() => undefined)) as ChaosWorkerStatus | undefined;
     return body?.worker === this.id ? body : undefined;

@@ -1,6 +1,7 @@
 import { bearerMatches } from './bearer.ts';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
+import type { Server as HttpServer } from 'node:http';
 import type { AnyJob } from './api.ts';
 import { JobRunner, type CommitStep, type Logger } from './engine/job-runner.ts';
 import { createRuntimeMetrics } from './metrics.ts';
@@ -156,7 +157,19 @@ export class Worker {
     this.closed = true;
     if (this.sampler) clearInterval(this.sampler);
     await Promise.all(this.runners.map((r) => r.stop()));
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => {
+      const server = this.server as Partial<
+        Pick<HttpServer, 'closeIdleConnections' | 'closeAllConnections'>
+      > &
+        ServerType;
+      if (!this.server) return resolve();
+      server.close(() => resolve());
+      // close() waits for open connections: a monitor polling /status over keep-alive never lets
+      // its connection go idle, which held shutdown until the 10 s hard timeout killed the worker.
+      // Idle connections go now, busy ones after a moment to finish their answer.
+      server.closeIdleConnections?.();
+      setTimeout(() => server.closeAllConnections?.(), 500).unref();
+    });
     this.opts.log.info('worker stopped', { worker: this.opts.workerId });
   }
 }
