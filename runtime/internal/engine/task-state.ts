@@ -30,7 +30,9 @@ export interface OpenRetry {
 
 /**
  * Opens a task's RocksDB store. A store that fails its checks (a damaged write-ahead log, see
- * {@link checkWriteAheadLogs}; corrupt files RocksDB refuses to open) is wiped and recreated: local state is a cache of the changelog and is never trusted when it fails its checks.
+ * {@link checkWriteAheadLogs}; a mark left when it was found damaged in use; files RocksDB refuses
+ * to open) is wiped and recreated: local state is a cache of the changelog, never trusted when it
+ * fails its checks.
  * A transient failure (a full disk, a lock still held, any `IO error` that is not damage; see
  * {@link isTransientStoreError}) is no sign of damage: the open is retried with capped backoff until
  * it succeeds or `retry.stopped()` says to give up (then the error is thrown), and the files are kept.
