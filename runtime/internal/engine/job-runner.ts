@@ -99,6 +99,22 @@ interface Slot {
   lastProgressAt: number;
 }
 
+/** One commit cycle, from its snapshot (steps 0-1) to its end (step 5). */
+interface CommitCycle {
+  t0: number;
+  /** When each step ended (for the slow-commit log). */
+  ph: Array<[string, number]>;
+  /** The tasks it commits, and per task its snapshot: dirty entries per store, next input offsets. */
+  running: Slot[];
+  dirty: Map<Slot, Map<string, DirtyEntry[]>>;
+  offsets: Map<Slot, Record<string, number>>;
+  groupOffsets: Array<TopicPartition & { offset: number }>;
+  /** Steps 2-3; false when an exactly-once cycle was aborted. */
+  kafka: Promise<boolean>;
+  /** Steps 2-3 are over (acknowledged or failed). */
+  acked: boolean;
+}
+
 export interface TaskStatus {
   partition: number;
   state: 'restoring' | 'running';
@@ -131,6 +147,8 @@ export class JobRunner {
   private partitions = 0;
   private inputTopics: string[] = [];
   private lastCommit = Date.now();
+  /** The commit cycle whose snapshot is taken and which has not finished (see the commit cycle). */
+  private cycle: CommitCycle | undefined;
   private crashCounter = 0;
   private txnOpen = false;
   private txnCommits = 0;
@@ -351,8 +369,18 @@ export class JobRunner {
       // acknowledgements, and their store changes are part of this commit.
       for (const s of this.slots.values()) if (s.state === 'running') await s.task!.punctuate(now);
       this.drainOutputs();
-      if (now - this.lastCommit >= this.job.commitIntervalMs || this.out.length > 100_000)
-        await this.commit();
+      // A cycle whose checkpoint is acknowledged finishes now (its local writes, group offsets).
+      if (this.cycle?.acked) await this.settleCommit();
+      if (now - this.lastCommit >= this.job.commitIntervalMs || this.out.length > 100_000) {
+        if (this.eos) {
+          await this.commit();
+          this.lastCommit = Date.now();
+        } else {
+          this.lastCommit = now;
+          await this.settleCommit();
+          await this.snapshotCommit();
+        }
+      }
       if (now - this.lastWatchdog > 5000) await this.watchdog(now);
     }
   }
@@ -414,19 +442,46 @@ export class JobRunner {
   //
   //   0. flush: processors write buffered effects to external systems (Redis, PostgreSQL);
   //   1. changelog: every dirty store entry of every running task is produced to its changelog
-  //      partition, tagged with the task's epoch and the input offset that last wrote it;
-  //   2. flush: wait until the broker acknowledged every output, dead letter and changelog record;
-  //   3. checkpoint: write each task's checkpoint (next input offsets + changelog end per store) to
-  //      `<job>-checkpoints` and wait for the ack. THIS is the commit point. Under exactly-once,
-  //      steps 1-3 are one Kafka transaction that also carries the group offsets;
-  //   4. local: per store, one RocksDB write batch with the dirty entries and the local checkpoint;
+  //      partition, tagged with the task's epoch and the input offset that last wrote it. With the
+  //      next input offsets, this is the cycle's snapshot;
+  //   2. flush: wait until the broker acknowledged every output, dead letter and changelog record
+  //      produced up to the snapshot;
+  //   3. checkpoint: write each task's checkpoint (the snapshot's next input offsets + changelog end
+  //      per store) to `<job>-checkpoints` and wait for the ack. THIS is the commit point. Under
+  //      exactly-once, steps 1-3 are one Kafka transaction that also carries the group offsets;
+  //   4. local: per store, one RocksDB write batch with the snapshot's entries and the local
+  //      checkpoint;
   //   5. group offsets: committed for lag monitoring and tools (not relied upon for recovery).
+  //
+  // At-least-once, steps 2-3 only wait for the broker, so processing goes on meanwhile (as a Kafka
+  // producer's sends do): records processed after the snapshot belong to the next cycle, whose
+  // snapshot is taken only after this cycle's step 5. Step 4 runs on the loop (between batches) as
+  // soon as step 3 is acknowledged: a write a later record made to a snapshot entry keeps it dirty.
+  // Exactly-once runs the steps back to back (the transaction must close before new outputs).
   //
   // A crash before 3 leaves changelog records past the committed end: restore ignores them and the
   // next owner overwrites them (repair). A crash between 3 and 4 leaves local state behind the
   // checkpoint: restore replays the changelog tail. Either way no input is applied twice or lost.
 
+  /** Runs a whole commit cycle now (after the one in progress, if any). */
   private async commit(): Promise<void> {
+    await this.settleCommit();
+    const c = await this.snapshotCommit();
+    if (!c) return;
+    this.cycle = undefined;
+    if (await c.kafka) await this.finishCommit(c);
+  }
+
+  /** Finishes the cycle in progress, if any: waits for its steps 2-3, then runs 4-5. */
+  private async settleCommit(): Promise<void> {
+    const c = this.cycle;
+    if (!c) return;
+    this.cycle = undefined;
+    if (await c.kafka) await this.finishCommit(c);
+  }
+
+  /** Steps 0-1 (the snapshot), then starts 2-3 (at-least-once: without waiting for them). */
+  private async snapshotCommit(): Promise<CommitCycle | undefined> {
     const t0 = performance.now();
     const ph: Array<[string, number]> = [];
     const running = [...this.slots.values()].filter(
@@ -438,6 +493,7 @@ export class JobRunner {
     ph.push(['sinks', performance.now()]);
     this.drainOutputs();
     const dirty = new Map<Slot, Map<string, DirtyEntry[]>>();
+    const offsets = new Map<Slot, Record<string, number>>();
     for (const slot of running) {
       const perStore = new Map<string, DirtyEntry[]>();
       for (const [name, store] of slot.stores) {
@@ -456,10 +512,37 @@ export class JobRunner {
         }
       }
       dirty.set(slot, perStore);
+      offsets.set(slot, Object.fromEntries(slot.task!.nextOffsets));
+      slot.committedMark = slot.task!.lastOffset;
     }
+    const upTo = this.producer.mark();
     this.crashPoint('changelog-produced', running.length > 0);
     ph.push(['produced', performance.now()]);
-    await this.producer.flushAll(this.slowFlush);
+    const c: CommitCycle = {
+      t0,
+      ph,
+      running,
+      dirty,
+      offsets,
+      groupOffsets: [],
+      kafka: undefined!,
+      acked: false,
+    };
+    c.kafka = this.commitKafka(c, upTo).finally(() => {
+      c.acked = true;
+    });
+    c.kafka.catch(() => undefined); // observed by settleCommit; never an unhandled rejection
+    this.cycle = c;
+    return c;
+  }
+
+  /**
+   * Steps 2-3: resolves true once the checkpoints are acknowledged (exactly-once: the transaction
+   * committed), false if an exactly-once cycle was aborted (its tasks restart from their checkpoints).
+   */
+  private async commitKafka(c: CommitCycle, upTo: number): Promise<boolean> {
+    const { running, ph } = c;
+    await this.producer.flushUpTo(upTo, this.slowFlush);
     this.crashPoint('outputs-flushed', running.length > 0);
     ph.push(['flushed1', performance.now()]);
     for (const [tp, end] of this.producer.takeDelivered()) {
@@ -470,11 +553,9 @@ export class JobRunner {
       for (const name of slot.stores.keys())
         if (changelogTopic(this.job.name, name) === topic) slot.ends.set(name, end);
     }
-    const groupOffsets: Array<TopicPartition & { offset: number }> = [];
     for (const slot of running) {
-      const cp = this.nextCheckpoint(slot);
+      const cp = this.nextCheckpoint(slot, c.offsets.get(slot)!);
       slot.cp = cp;
-      slot.committedMark = slot.task!.lastOffset;
       this.producer.produce({
         topic: checkpointTopic(this.job.name),
         partition: slot.partition,
@@ -482,26 +563,33 @@ export class JobRunner {
         value: JSON.stringify(cp),
       });
       for (const [topic, offset] of Object.entries(cp.offsets))
-        groupOffsets.push({ topic, partition: slot.partition, offset });
+        c.groupOffsets.push({ topic, partition: slot.partition, offset });
     }
     if (this.eos) {
       try {
         if (running.length && ++this.txnCommits === this.opts.failTxnAt) {
           throw new Error('test hook: transaction refused');
         }
-        if (groupOffsets.length) await this.producer.sendOffsetsToTransaction(groupOffsets, this.consumer);
+        if (c.groupOffsets.length)
+          await this.producer.sendOffsetsToTransaction(c.groupOffsets, this.consumer);
         await this.producer.commitTransaction();
         this.txnOpen = false;
       } catch (err) {
         await this.abortAndRecover(err as Error);
-        return;
+        return false;
       }
     } else {
-      await this.producer.flushAll(this.slowFlush);
+      await this.producer.flushUpTo(this.producer.mark(), this.slowFlush);
     }
     this.producer.takeDelivered();
     this.crashPoint('checkpoint-written', running.length > 0);
     ph.push(['cp', performance.now()]);
+    return true;
+  }
+
+  /** Steps 4-5, on the loop: the snapshot's entries and local checkpoints to RocksDB, group offsets. */
+  private async finishCommit(c: CommitCycle): Promise<void> {
+    const { running, ph, t0 } = c;
     let first = true;
     await Promise.all(
       running.map(async (slot) => {
@@ -511,7 +599,7 @@ export class JobRunner {
             changelogEnd: slot.ends.get(name) ?? 0,
             offsets: slot.cp!.offsets,
           });
-          await this.persistLocal(slot, name, store, dirty.get(slot)?.get(name) ?? [], meta);
+          await this.persistLocal(slot, name, store, c.dirty.get(slot)?.get(name) ?? [], meta);
           if (first) this.crashPoint('first-store-persisted');
           first = false;
         }
@@ -519,9 +607,9 @@ export class JobRunner {
     );
     this.crashPoint('local-persisted', running.length > 0);
     ph.push(['local', performance.now()]);
-    if (!this.eos && groupOffsets.length) {
+    if (!this.eos && c.groupOffsets.length) {
       try {
-        this.consumer.commit(groupOffsets);
+        this.consumer.commit(c.groupOffsets);
       } catch (err) {
         this.opts.log.warn('group offset commit failed (recovery does not depend on it)', {
           error: (err as Error).message,
@@ -530,12 +618,10 @@ export class JobRunner {
     }
     this.crashPoint('group-committed', running.length > 0);
     if (this.eos) await this.beginTxn();
-    this.lastCommit = Date.now();
     if (running.length) this.opts.hooks?.commit?.(this.job.name, (performance.now() - t0) / 1000);
-    {
+    if (performance.now() - t0 > 40) {
       const parts = ph.map(([n, t]) => `${n}=${(t - t0).toFixed(0)}`).join(' ');
-      if (performance.now() - t0 > 40)
-        this.opts.log.info('commit phases', { job: this.job.name, n: running.length, parts });
+      this.opts.log.info('commit phases', { job: this.job.name, n: running.length, parts });
     }
   }
 
@@ -681,14 +767,14 @@ export class JobRunner {
     this.txnOpen = true;
   }
 
-  private nextCheckpoint(slot: Slot): Checkpoint {
+  private nextCheckpoint(slot: Slot, next: Record<string, number>): Checkpoint {
     const prev = slot.cp;
     return {
       v: 1,
       job: this.job.name,
       partition: slot.partition,
       epoch: slot.epoch,
-      offsets: { ...(prev?.offsets ?? {}), ...Object.fromEntries(slot.task!.nextOffsets) },
+      offsets: { ...(prev?.offsets ?? {}), ...next },
       changelogs: Object.fromEntries(slot.ends),
       base: prev?.base ?? {},
       claims: prev?.claims ?? [],
@@ -744,10 +830,13 @@ export class JobRunner {
         });
       } else {
         if (!ev.lost) await this.commit();
-        else
+        else {
+          // The cycle in progress finishes (its checkpoint carries the epoch the new owner fences).
+          await this.settleCommit();
           this.opts.log.warn('assignment lost: not committing (another worker owns these partitions now)', {
             job: this.job.name,
           });
+        }
         // After the commit: a failed exactly-once commit may have replaced the slots.
         const slots = parts.map((p) => this.slots.get(p)).filter((s): s is Slot => !!s);
         for (const s of slots) {

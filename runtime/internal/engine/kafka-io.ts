@@ -267,6 +267,12 @@ export interface ProduceRecord {
   headers?: Headers | undefined;
 }
 
+/** A record produced with a delivery callback: its generation and the callback. */
+interface Sent {
+  gen: number;
+  cb: (err: Error | null, offset: number) => void;
+}
+
 /**
  * An idempotent producer (acks=all) that counts what is in flight and records the highest offset
  * delivered per topic-partition, so the commit cycle can wait until the broker confirmed everything
@@ -279,6 +285,15 @@ export class TrackedProducer {
   private waiters: Array<() => void> = [];
   /** Highest delivered offset + 1 per "topic/partition", since the last {@link takeDelivered}. */
   private delivered = new Map<string, number>();
+  /**
+   * Records are produced in generations ({@link mark} closes one): records in flight per open
+   * generation, oldest first (only the newest generation ever gains records, so insertion order
+   * stays ascending), and who waits for which generation to be acknowledged.
+   */
+  private gen = 0;
+  private closed = false;
+  private readonly genInFlight = new Map<number, number>();
+  private genWaiters: Array<{ upTo: number; resolve: () => void }> = [];
 
   constructor(brokers: string[], clientId: string, transactionalId?: string) {
     const conf: Record<string, unknown> = {
@@ -304,8 +319,9 @@ export class TrackedProducer {
     this.raw = new RdKafkaProducer(conf);
     this.raw.on('delivery-report', (err, report) => {
       this.inFlight--;
-      const opaque = report.opaque as ((err: Error | null, offset: number) => void) | undefined;
-      if (typeof opaque === 'function') opaque(err ? new Error(err.message) : null, report.offset);
+      const opaque = report.opaque as number | Sent;
+      const gen = typeof opaque === 'number' ? opaque : opaque.gen;
+      if (typeof opaque !== 'number') opaque.cb(err ? new Error(err.message) : null, report.offset);
       // Records purged by an aborted transaction were meant to vanish: not a delivery failure.
       const purged =
         err && (err.code === ErrorCodes.ERR__PURGE_QUEUE || err.code === ErrorCodes.ERR__PURGE_INFLIGHT);
@@ -318,8 +334,39 @@ export class TrackedProducer {
         const end = report.offset + 1;
         if ((this.delivered.get(k) ?? -1) < end) this.delivered.set(k, end);
       }
+      const left = (this.genInFlight.get(gen) ?? 1) - 1;
+      if (left > 0) this.genInFlight.set(gen, left);
+      else {
+        this.genInFlight.delete(gen);
+        if (this.genWaiters.length) this.wakeGenWaiters();
+      }
       if (this.inFlight === 0) for (const w of this.waiters.splice(0)) w();
     });
+  }
+
+  /** Oldest generation with records in flight (Infinity when none). */
+  private oldestInFlight(): number {
+    for (const g of this.genInFlight.keys()) return g;
+    return Number.POSITIVE_INFINITY;
+  }
+
+  private wakeGenWaiters(): void {
+    const oldest = this.oldestInFlight();
+    const still: typeof this.genWaiters = [];
+    for (const w of this.genWaiters) {
+      if (w.upTo < oldest) w.resolve();
+      else still.push(w);
+    }
+    this.genWaiters = still;
+  }
+
+  /**
+   * Closes the current generation of records and returns its number: {@link flushUpTo} with it
+   * waits for everything produced until now, not for what is produced after (so a commit can wait
+   * for its records while processing goes on producing more).
+   */
+  mark(): number {
+    return this.gen++;
   }
 
   async connect(): Promise<void> {
@@ -335,8 +382,18 @@ export class TrackedProducer {
     const key = r.key === null ? undefined : typeof r.key === 'string' ? Buffer.from(r.key) : r.key;
     for (let attempt = 0; ; attempt++) {
       try {
-        this.raw.produce(r.topic, r.partition ?? -1, value, key, Date.now(), opaque, headers);
+        const gen = this.gen;
+        this.raw.produce(
+          r.topic,
+          r.partition ?? -1,
+          value,
+          key,
+          Date.now(),
+          opaque ? { gen, cb: opaque } : gen,
+          headers,
+        );
         this.inFlight++;
+        this.genInFlight.set(gen, (this.genInFlight.get(gen) ?? 0) + 1);
         return;
       } catch (err) {
         // Local queue full: let the delivery thread drain, then retry (bounded memory, no loss).
@@ -354,6 +411,38 @@ export class TrackedProducer {
     return new Promise((resolve, reject) =>
       this.produce(r, (err, offset) => (err ? reject(err) : resolve(offset))),
     );
+  }
+
+  /**
+   * Resolves when every record of generations up to `upTo` ({@link mark}) is acknowledged, whatever
+   * was produced since; rejects with the first delivery error. No deadline: while the broker is
+   * unreachable the producer keeps retrying (message.timeout.ms is infinite) and this waits,
+   * reporting progress through `onSlow` every 10 s.
+   */
+  async flushUpTo(upTo: number, onSlow?: (inFlight: number, waitedMs: number) => void): Promise<void> {
+    const t0 = Date.now();
+    let lastReport = t0;
+    while (this.oldestInFlight() <= upTo) {
+      if (this.closed) throw new Error('producer closed while waiting for acknowledgements');
+      if (onSlow && Date.now() - lastReport > 10_000) {
+        lastReport = Date.now();
+        onSlow(this.inFlight, lastReport - t0);
+      }
+      await new Promise<void>((resolve) => {
+        this.genWaiters.push({ upTo, resolve });
+        setTimeout(resolve, 50);
+        this.raw.poll();
+      });
+    }
+    this.throwFirstError();
+  }
+
+  private throwFirstError(): void {
+    if (this.firstError) {
+      const e = this.firstError;
+      this.firstError = undefined;
+      throw e;
+    }
   }
 
   /** Resolves when every record produced so far is acknowledged; rejects with the first delivery error. */
@@ -376,11 +465,7 @@ export class TrackedProducer {
         });
       }
     }
-    if (this.firstError) {
-      const e = this.firstError;
-      this.firstError = undefined;
-      throw e;
-    }
+    this.throwFirstError();
   }
 
   /** End offsets (last delivered + 1) per "topic/partition" since the previous call. */
@@ -410,6 +495,7 @@ export class TrackedProducer {
   }
 
   disconnect(): Promise<void> {
+    this.closed = true;
     return promisify<void>((cb) => this.raw.disconnect(cb)).then(
       () => undefined,
       () => undefined,

@@ -44,7 +44,24 @@ describe('CachedStore', () => {
     expect(await s.get('a')).toBeUndefined();
     s.put('a', 2);
     s.commitRecord(7);
-    expect(s.takeDirty()).toEqual([{ key: 'a', bytes: Buffer.from('2'), src: 7 }]);
+    expect(s.takeDirty()).toEqual([{ key: 'a', bytes: Buffer.from('2'), src: 7, ver: 1 }]);
+  });
+
+  it('keeps an entry written again after the snapshot dirty, with its newer value, for the next commit', async () => {
+    const s = await store();
+    s.put('a', 1);
+    s.put('b', 1);
+    s.commitRecord(1);
+    const snapshot = s.takeDirty();
+    // Processing goes on while the commit waits for the broker: 'a' changes again.
+    s.put('a', 2);
+    s.commitRecord(2);
+    await s.persist(snapshot, []);
+    expect(s.dirtySize).toBe(1);
+    expect(s.takeDirty()).toEqual([{ key: 'a', bytes: Buffer.from('2'), src: 2, ver: 2 }]);
+    s.resetCache();
+    expect(await s.get('a')).toBe(1); // on disk: the snapshot's value until the next commit
+    expect(await s.get('b')).toBe(1);
   });
 
   it('writes dirty entries and metadata in one batch, then reads them back after the cache is dropped', async () => {

@@ -8,6 +8,8 @@ interface Entry<V> {
   hot: boolean;
   /** Input offset of the record that last wrote this key (for the changelog). */
   src: number;
+  /** The store's write count when this key was last written: tells a commit's snapshot from later writes. */
+  ver: number;
 }
 
 /** A key that changed since the last commit: what the changelog and the local batch must write. */
@@ -16,6 +18,8 @@ export interface DirtyEntry {
   /** JSON bytes, or undefined for a delete. */
   bytes: Buffer | undefined;
   src: number;
+  /** The entry's {@link Entry.ver} when it was taken. */
+  ver: number;
 }
 
 const ABSENT = Symbol('absent');
@@ -49,6 +53,8 @@ export class CachedStore<V> implements KeyValueStore<V> {
   private readonly staged = new Map<string, V | typeof ABSENT>();
   /** Keys changed since the last commit, so a commit costs O(changes), not O(cache). */
   private readonly dirtyKeys = new Set<string>();
+  /** Writes folded into the cache so far (versions the entries). */
+  private writes = 0;
 
   private readonly budget: CacheBudget;
 
@@ -90,7 +96,7 @@ export class CachedStore<V> implements KeyValueStore<V> {
     const e2 = this.cache.get(key);
     if (e2) return e2.value;
     const value = raw === undefined ? undefined : (JSON.parse(raw.toString('utf8')) as V);
-    this.add(key, { value, dirty: false, hot: true, src: -1 });
+    this.add(key, { value, dirty: false, hot: true, src: -1, ver: 0 });
     return value;
   }
 
@@ -176,6 +182,7 @@ export class CachedStore<V> implements KeyValueStore<V> {
         dirty: false,
         hot: true,
         src: -1,
+        ver: 0,
       });
     }
   }
@@ -183,6 +190,7 @@ export class CachedStore<V> implements KeyValueStore<V> {
   /** Makes the current record's writes part of the task's state. */
   commitRecord(src: number): void {
     if (this.staged.size === 0) return;
+    const ver = ++this.writes;
     for (const [k, s] of this.staged) {
       const value = s === ABSENT ? undefined : s;
       const e = this.cache.get(k);
@@ -190,8 +198,9 @@ export class CachedStore<V> implements KeyValueStore<V> {
         e.value = value;
         e.dirty = true;
         e.src = src;
+        e.ver = ver;
       } else {
-        this.add(k, { value, dirty: true, hot: true, src });
+        this.add(k, { value, dirty: true, hot: true, src, ver });
       }
       this.dirtyKeys.add(k);
     }
@@ -203,7 +212,10 @@ export class CachedStore<V> implements KeyValueStore<V> {
     this.staged.clear();
   }
 
-  /** The entries changed since the last commit, serialised. Does not clear them: see {@link persist}. */
+  /**
+   * The entries changed since the last commit, serialised: the commit's snapshot of this store.
+   * Does not clear them: see {@link persist}. Records processed after it may change them again.
+   */
   takeDirty(): DirtyEntry[] {
     const out: DirtyEntry[] = [];
     for (const key of this.dirtyKeys) {
@@ -212,19 +224,23 @@ export class CachedStore<V> implements KeyValueStore<V> {
         key,
         bytes: e.value === undefined ? undefined : Buffer.from(JSON.stringify(e.value)),
         src: e.src,
+        ver: e.ver,
       });
     }
     return out;
   }
 
-  /** Writes dirty entries plus `extra` (checkpoint metadata) in one atomic batch, then marks them clean. */
+  /**
+   * Writes a snapshot's entries plus `extra` (checkpoint metadata) in one atomic batch, then marks
+   * clean those not written again since the snapshot (a later write stays dirty for the next commit).
+   */
   async persist(dirty: DirtyEntry[], extra: BatchOp[]): Promise<void> {
     const ops: BatchOp[] = dirty.map((d) => ({ key: d.key, value: d.bytes }));
     for (const x of extra) ops.push(x);
     await this.bytes.write(ops);
     for (const d of dirty) {
       const e = this.cache.get(d.key);
-      if (e?.dirty) {
+      if (e?.dirty && e.ver === d.ver) {
         e.dirty = false;
         this.dirtyKeys.delete(d.key);
       }
