@@ -3,8 +3,7 @@ import type { AnyJob } from '../api.ts';
 import type { BatchOp, BytesStore } from '../store/bytes-store.ts';
 import { CHECKPOINT_KEY } from '../store/bytes-store.ts';
 import { CachedStore, type CacheBudget } from '../store/cached-store.ts';
-import { damageMark, RocksStore, type RocksOptions } from '../store/rocks-store.ts';
-import { checkWriteAheadLogs } from '../store/wal-check.ts';
+import { localDamage, RocksStore, type RocksOptions } from '../store/rocks-store.ts';
 import { parseLocalMeta, type LocalMeta } from './checkpoint.ts';
 import { backoffMs, isTransientStoreError, sleepUnless } from '../errors.ts';
 
@@ -29,9 +28,9 @@ export interface OpenRetry {
 }
 
 /**
- * Opens a task's RocksDB store. A store that fails its checks (a damaged write-ahead log, see
- * {@link checkWriteAheadLogs}; a mark left when it was found damaged in use; files RocksDB refuses
- * to open) is wiped and recreated: local state is a cache of the changelog, never trusted when it
+ * Opens a task's RocksDB store. A store that fails its checks ({@link localDamage}: a damaged
+ * write-ahead log, a mark left when it was found damaged in use; or files RocksDB refuses to open) is
+ * wiped and recreated: local state is a cache of the changelog, never trusted when it
  * fails its checks.
  * A transient failure (a full disk, a lock still held, any `IO error` that is not damage; see
  * {@link isTransientStoreError}) is no sign of damage: the open is retried with capped backoff until
@@ -54,13 +53,8 @@ export async function openTaskStore(
     try {
       let local: LocalMeta | undefined;
       try {
-        // RocksDB would skip a corrupted log record and keep the batches after it (and the local
-        // checkpoint they carry): check the logs first, as paranoid checks would.
-        const wal = checkWriteAheadLogs(location);
-        if (!wal.ok) throw new Error(wal.reason);
-        // A store found damaged while in use (see RocksStore) is discarded now.
-        const mark = damageMark(location);
-        if (mark !== undefined) throw new Error(`found damaged while in use: ${mark}`);
+        const damage = localDamage(location);
+        if (damage !== undefined) throw new Error(damage);
         await bytes.open();
         const raw = await bytes.get(CHECKPOINT_KEY);
         local = parseLocalMeta(raw);

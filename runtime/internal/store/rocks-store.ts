@@ -4,6 +4,7 @@ import path from 'node:path';
 import rocksdb from 'rocksdb';
 import type { BatchOp, BytesStore } from './bytes-store.ts';
 import { StateCorruptedError } from '../errors.ts';
+import { checkWriteAheadLogs } from './wal-check.ts';
 
 /**
  * Written into a store's directory when RocksDB reports corruption while the store is in use (a
@@ -12,12 +13,24 @@ import { StateCorruptedError } from '../errors.ts';
 const DAMAGE_MARK = 'PULSE-DAMAGED';
 
 /** Why the store at `location` was marked damaged, if it was. */
-export function damageMark(location: string): string | undefined {
+function damageMark(location: string): string | undefined {
   try {
     return fs.readFileSync(path.join(location, DAMAGE_MARK), 'utf8') || 'marked damaged';
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Why the store at `location` must not be opened as it is, or undefined: a damaged write-ahead log
+ * (RocksDB would skip a corrupted record and keep the batches after it, and the local checkpoint
+ * they carry; see {@link checkWriteAheadLogs}), or a mark left when it was found damaged in use.
+ */
+export function localDamage(location: string): string | undefined {
+  const wal = checkWriteAheadLogs(location);
+  if (!wal.ok) return wal.reason;
+  const mark = damageMark(location);
+  return mark === undefined ? undefined : `found damaged while in use: ${mark}`;
 }
 
 export interface RocksOptions {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bytesStoreConformance } from './bytes-store.conformance.ts';
 import { MemoryStore } from './memory-store.ts';
-import { damageMark, RocksStore } from './rocks-store.ts';
+import { localDamage, RocksStore } from './rocks-store.ts';
 import { classify, StateCorruptedError } from '../errors.ts';
 import { openTaskStore, storePath } from '../engine/task-state.ts';
 import type { AnyJob } from '../api.ts';
@@ -72,7 +72,7 @@ describe('RocksStore damaged while in use', () => {
     );
     expect(err).toBeInstanceOf(StateCorruptedError);
     expect(classify(err, 'dead_letter').action).toBe('fail');
-    expect(damageMark(location)).toMatch(/Corruption/);
+    expect(localDamage(location)).toMatch(/damaged while in use: .*Corruption/);
     await damaged.close();
 
     const job = { name: 'j' } as AnyJob;
@@ -80,7 +80,7 @@ describe('RocksStore damaged while in use', () => {
     expect(opened.discarded).toMatch(/damaged while in use/);
     expect(opened.local).toBeUndefined();
     expect(await opened.cached.bytes.get('k1')).toBeUndefined();
-    expect(damageMark(location)).toBeUndefined();
+    expect(localDamage(location)).toBeUndefined();
     await opened.cached.bytes.close();
   });
 });
