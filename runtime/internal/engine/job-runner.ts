@@ -1078,7 +1078,7 @@ export class JobRunner {
         const ops = [];
         for (const m of msgs) {
           const key = m.key ? m.key.toString() : '';
-          const eh = m.headers?.length ? decodeHeaders(m.headers)[EPOCH_HEADER] : undefined;
+          const eh = m.headers?.length ? headerValue(m.headers, EPOCH_HEADER) : undefined;
           if (filter.accept(m.offset, key, eh)) ops.push({ key, value: m.value ?? undefined });
         }
         await store.bytes.write(ops);
@@ -1167,6 +1167,13 @@ export class JobRunner {
       restoreMs: Date.now() - t0,
     });
   }
+}
+
+/** One header's value (the last one of that name), without decoding the others: restore's hot loop. */
+function headerValue(h: NonNullable<RdMessage['headers']>, name: string): string | undefined {
+  let v: unknown;
+  for (const entry of h) if (Object.hasOwn(entry, name)) v = (entry as Record<string, unknown>)[name];
+  return v === undefined ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
 }
 
 function decodeHeaders(h: NonNullable<RdMessage['headers']>): Record<string, string> {
