@@ -67,7 +67,7 @@ function startServer(
   const log = fs.openSync(logFile, 'a');
   const child = spawn(process.execPath, args, {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { ...process.env, PULSE_EXIT_WITH_PARENT: '1', ...env },
     stdio: ['ignore', log, log],
   });
   fs.closeSync(log);

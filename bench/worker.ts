@@ -99,6 +99,7 @@ export class BenchWorker {
       cwd: this.opts.root,
       env: {
         ...process.env,
+        PULSE_EXIT_WITH_PARENT: '1',
         KAFKA_BROKERS: this.opts.brokers.join(','),
         PULSE_NAMESPACE: this.opts.namespace,
         PULSE_STATE_DIR: this.opts.stateDir,

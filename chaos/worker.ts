@@ -87,7 +87,7 @@ export class ChaosWorkerProcess implements ChaosWorker {
       ],
       {
         cwd: projectRoot,
-        env: { ...process.env, ...this.opts.env, ...env },
+        env: { ...process.env, PULSE_EXIT_WITH_PARENT: '1', ...this.opts.env, ...env },
         stdio: ['ignore', log, log],
       },
     );

@@ -67,6 +67,12 @@ export const EnvSchema = z.object({
   PULSE_API_BURST: z.coerce.number().int().min(1).default(1000),
   /** When set, every `/metrics` (APIs and workers) and a worker's `/status` need `Bearer <token>`. */
   PULSE_METRICS_TOKEN: z.string().min(16, 'PULSE_METRICS_TOKEN must be at least 16 characters').optional(),
+  /**
+   * `1`: a worker or API server shuts down gracefully when the process that started it exits (its
+   * parent changes). Harnesses (benchmarks, chaos, tests) set it so a crashed harness leaves no
+   * process behind; under a supervisor (systemd, Kubernetes) leave it unset.
+   */
+  PULSE_EXIT_WITH_PARENT: z.enum(['', '0', '1']).optional(),
   /** Test-only fault injection: the n-th exactly-once transaction commit fails as if refused. */
   PULSE_TEST_FAIL_TXN_AT: z.coerce.number().int().positive().optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -104,6 +110,7 @@ export interface AppConfig {
     burst: number;
   };
   metricsToken: string | undefined;
+  exitWithParent: boolean;
 }
 
 export class ConfigError extends Error {
@@ -157,5 +164,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       burst: e.PULSE_API_BURST,
     },
     metricsToken: e.PULSE_METRICS_TOKEN,
+    exitWithParent: e.PULSE_EXIT_WITH_PARENT === '1',
   };
 }

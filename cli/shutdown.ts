@@ -11,6 +11,8 @@ export function gracefulShutdown(opts: {
   close: () => Promise<void>;
   exitCode?: (reason: string) => number;
   hardTimeoutMs?: number;
+  /** Also stop when the parent process exits (checked every second). */
+  exitWithParent?: boolean;
 }): (reason: string) => void {
   let stopping = false;
   const stop = (reason: string) => {
@@ -31,6 +33,12 @@ export function gracefulShutdown(opts: {
       },
     );
   };
+  if (opts.exitWithParent) {
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) stop('parent exited');
+    }, 1000).unref();
+  }
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   return stop;

@@ -79,6 +79,7 @@ export function registerServeCommands(program: Command, config: () => AppConfig)
           controller.abort();
           await Promise.all(servers.map((s) => s.close()));
         },
+        exitWithParent: cfg.exitWithParent,
       });
     });
 }

@@ -43,6 +43,7 @@ export function registerWorkerCommand(program: Command, config: () => AppConfig)
         log,
         close: () => worker.close(),
         exitCode: (reason) => (worker.failed || reason === 'start failure' ? 1 : 0),
+        exitWithParent: cfg.exitWithParent,
       });
       try {
         await worker.start();

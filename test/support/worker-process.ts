@@ -45,6 +45,7 @@ export class WorkerProcess {
         cwd: projectRoot,
         env: {
           ...process.env,
+          PULSE_EXIT_WITH_PARENT: '1',
           PULSE_NAMESPACE: this.opts.namespace,
           PULSE_STATE_DIR: this.opts.stateDir,
           ...this.opts.env,
