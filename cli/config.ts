@@ -39,7 +39,7 @@ export const EnvSchema = z.object({
   PULSE_GROUP_PROTOCOL: z.enum(['consumer', 'classic']).default('consumer'),
   PULSE_ROCKSDB_CACHE_MB: z.coerce.number().positive().default(8),
   PULSE_ROCKSDB_WRITE_BUFFER_MB: z.coerce.number().positive().default(4),
-  PULSE_CACHE_ENTRIES: z.coerce.number().int().positive().default(100_000),
+  PULSE_CACHE_ENTRIES: z.coerce.number().int().positive().optional(),
   /** Overrides every job's commit interval (and the profile job's emit interval): latency vs. cost. */
   PULSE_COMMIT_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).optional(),
   /** Overrides every job's delivery guarantee (state is exact either way; see docs/guarantees.md). */
@@ -93,7 +93,8 @@ export interface AppConfig {
   workerPort: number;
   groupProtocol: 'consumer' | 'classic';
   rocks: { cacheSize: number; writeBufferSize: number };
-  cacheEntries: number;
+  /** Unset: the runtime's default (`DEFAULT_CACHE_ENTRIES`). */
+  cacheEntries: number | undefined;
   /** `PULSE_COMMIT_INTERVAL_MS`: when set, every job's commit interval. */
   commitIntervalMs: number | undefined;
   /** `PULSE_GUARANTEE`: when set, every job's delivery guarantee. */

@@ -6,7 +6,7 @@ import type { AnyJob } from './api.ts';
 import { JobRunner, type CommitStep, type Logger } from './engine/job-runner.ts';
 import { createRuntimeMetrics } from './metrics.ts';
 import type { RocksOptions } from './store/rocks-store.ts';
-import { CacheBudget } from './store/cached-store.ts';
+import { CacheBudget, DEFAULT_CACHE_ENTRIES } from './store/cached-store.ts';
 
 export interface WorkerOptions {
   brokers: string[];
@@ -45,7 +45,7 @@ export class Worker {
     this.gauges = gauges;
     // Read by JobRunner.start(), which start() calls only after the HTTP server is listening.
     const statusPort = () => this.port;
-    const cacheBudget = new CacheBudget(opts.maxCachedEntries ?? 100_000);
+    const cacheBudget = new CacheBudget(opts.maxCachedEntries ?? DEFAULT_CACHE_ENTRIES);
     this.runners = jobs.map(
       (job) =>
         new JobRunner(job, {

@@ -1,7 +1,12 @@
 import type { AnyJob } from '../api.ts';
 import type { RdMessage } from '../kafka.ts';
 import type { RocksOptions } from '../store/rocks-store.ts';
-import { CacheBudget, type CachedStore, type DirtyEntry } from '../store/cached-store.ts';
+import {
+  CacheBudget,
+  DEFAULT_CACHE_ENTRIES,
+  type CachedStore,
+  type DirtyEntry,
+} from '../store/cached-store.ts';
 import { retryDelayMs, RETRY_CAP_MS, Task, type OutRecord, type RawRecord } from '../task.ts';
 import {
   CLAIM_PREFIX,
@@ -171,7 +176,7 @@ export class JobRunner {
   ) {
     this.eos = job.guarantee === 'exactly_once';
     this.maxBatch = opts.maxBatch ?? 5000;
-    this.maxCached = opts.cacheBudget ?? new CacheBudget(opts.maxCachedEntries ?? 100_000);
+    this.maxCached = opts.cacheBudget ?? new CacheBudget(opts.maxCachedEntries ?? DEFAULT_CACHE_ENTRIES);
     this.globals = new GlobalTables(job);
   }
 
@@ -1171,9 +1176,9 @@ export class JobRunner {
 
 /** One header's value (the last one of that name), without decoding the others: restore's hot loop. */
 function headerValue(h: NonNullable<RdMessage['headers']>, name: string): string | undefined {
-  let v: unknown;
-  for (const entry of h) if (Object.hasOwn(entry, name)) v = (entry as Record<string, unknown>)[name];
-  return v === undefined ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+  let v: Buffer | string | undefined;
+  for (const entry of h) if (Object.hasOwn(entry, name)) v = (entry as Record<string, Buffer | string>)[name];
+  return v === undefined ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : v;
 }
 
 function decodeHeaders(h: NonNullable<RdMessage['headers']>): Record<string, string> {

@@ -25,6 +25,12 @@ export interface DirtyEntry {
 const ABSENT = Symbol('absent');
 
 /**
+ * The default of {@link CacheBudget}: 50,000 decoded entries per worker. At 1,000,000 users' profiles
+ * twice that bought no throughput and cost 25-45 MiB of RSS (docs/benchmarks.md).
+ */
+export const DEFAULT_CACHE_ENTRIES = 50_000;
+
+/**
  * How many entries the caches of one worker may hold together (`PULSE_CACHE_ENTRIES`), shared by
  * every store of every task, like Kafka Streams' `statestore.cache.max.bytes`: the heap a worker
  * spends on cached state does not grow with the partitions it owns. Each store evicts its share of
