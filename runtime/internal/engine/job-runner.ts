@@ -368,6 +368,7 @@ export class JobRunner {
       await this.handleRebalances();
       const msgs = await this.consumer.consume(this.maxBatch);
       await this.handleRebalances();
+      this.recommitRefusedOffsets();
       if (msgs.length) await this.processMessages(msgs);
       const now = Date.now();
       // Punctuators before the commit: what they emit is on its way while the commit waits for
@@ -757,6 +758,26 @@ export class JobRunner {
         this.consumer.resume([tp]);
       }
       slot.lastProgressAt = now;
+    }
+  }
+
+  /**
+   * Group offsets the broker refused (typically during a rebalance) are committed again by the
+   * task's next cycle: without it, a task with no new input would never commit again, and lag
+   * monitoring would show its partition behind forever.
+   */
+  private recommitRefusedOffsets(): void {
+    for (const f of this.consumer.takeCommitFailures()) {
+      const slot = this.slots.get(f.partition);
+      if (!slot || slot.state !== 'running' || !this.inputTopics.includes(f.topic)) continue;
+      slot.committedMark = Number.NaN;
+      this.opts.log.warn('group offset commit refused; the next commit repeats it', {
+        job: this.job.name,
+        partition: f.partition,
+        topic: f.topic,
+        offset: f.offset,
+        error: f.error,
+      });
     }
   }
 

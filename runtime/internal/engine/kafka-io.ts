@@ -67,6 +67,12 @@ export interface GroupConsumerOptions {
 export class GroupConsumer {
   readonly raw: RdConsumer;
   readonly rebalances: RebalanceEvent[] = [];
+  /**
+   * Group offsets the broker refused (reported by librdkafka's offset-commit callback), for example
+   * during a rebalance that bumped the member epoch. {@link commit} is fire-and-forget, so whoever
+   * committed must commit these partitions again: see {@link takeCommitFailures}.
+   */
+  private commitFailures: Array<TopicPartition & { offset?: number; error: string }> = [];
   private closing = false;
   /** Eager rebalancing (classic range): events carry whole assignments, applied with assign/unassign. */
   private readonly eager: boolean;
@@ -85,6 +91,21 @@ export class GroupConsumer {
       'queued.min.messages': 20_000,
       'queued.max.messages.kbytes': 32_768,
       'socket.keepalive.enable': true,
+      offset_commit_cb: (err: { code: number; message?: string } | null | undefined, offsets?: unknown) => {
+        const list = (Array.isArray(offsets) ? offsets : []) as Array<
+          TopicPartition & { offset?: unknown; error?: { message?: string } | string }
+        >;
+        // "No offset to commit" is not a failure; anything else is, for the whole list or a partition.
+        const failed = err && err.code !== ErrorCodes.ERR__NO_OFFSET ? list : list.filter((o) => o.error);
+        for (const o of failed)
+          this.commitFailures.push({
+            topic: o.topic,
+            partition: o.partition,
+            ...(typeof o.offset === 'number' ? { offset: o.offset } : {}),
+            error:
+              (typeof o.error === 'string' ? o.error : o.error?.message) ?? err?.message ?? String(err?.code),
+          });
+      },
       rebalance_cb: (err: { code: number }, assignment: TopicPartition[]) => {
         const kind = err.code === ErrorCodes.ERR__ASSIGN_PARTITIONS ? 'assign' : 'revoke';
         if (this.closing) {
@@ -168,7 +189,15 @@ export class GroupConsumer {
     return promisify((cb) => this.raw.seek({ ...tp, offset }, 10_000, cb));
   }
 
-  /** Commits group offsets in the background (monitoring only: recovery never reads them). */
+  /** Group offset commits refused since the last call (see {@link commitFailures}). */
+  takeCommitFailures(): Array<TopicPartition & { offset?: number; error: string }> {
+    return this.commitFailures.splice(0);
+  }
+
+  /**
+   * Commits group offsets in the background (monitoring only: recovery never reads them); refusals
+   * come back through {@link takeCommitFailures}.
+   */
   commit(offsets: Array<TopicPartition & { offset: number; metadata?: string }>): void {
     if (offsets.length) this.raw.commit(offsets);
   }
