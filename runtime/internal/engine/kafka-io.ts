@@ -64,6 +64,8 @@ export interface GroupConsumerOptions {
  * loop drains them between batches (commit before giving partitions up), exactly as the client's own
  * KafkaJS layer does, and calls {@link incrementalAssign}/{@link incrementalUnassign} itself.
  */
+type CommitError = { code: number; message?: string } | null | undefined;
+
 export class GroupConsumer {
   readonly raw: RdConsumer;
   readonly rebalances: RebalanceEvent[] = [];
@@ -91,21 +93,7 @@ export class GroupConsumer {
       'queued.min.messages': 20_000,
       'queued.max.messages.kbytes': 32_768,
       'socket.keepalive.enable': true,
-      offset_commit_cb: (err: { code: number; message?: string } | null | undefined, offsets?: unknown) => {
-        const list = (Array.isArray(offsets) ? offsets : []) as Array<
-          TopicPartition & { offset?: unknown; error?: { message?: string } | string }
-        >;
-        // "No offset to commit" is not a failure; anything else is, for the whole list or a partition.
-        const failed = err && err.code !== ErrorCodes.ERR__NO_OFFSET ? list : list.filter((o) => o.error);
-        for (const o of failed)
-          this.commitFailures.push({
-            topic: o.topic,
-            partition: o.partition,
-            ...(typeof o.offset === 'number' ? { offset: o.offset } : {}),
-            error:
-              (typeof o.error === 'string' ? o.error : o.error?.message) ?? err?.message ?? String(err?.code),
-          });
-      },
+      offset_commit_cb: (err: CommitError, offsets?: unknown) => this.onOffsetCommit(err, offsets),
       rebalance_cb: (err: { code: number }, assignment: TopicPartition[]) => {
         const kind = err.code === ErrorCodes.ERR__ASSIGN_PARTITIONS ? 'assign' : 'revoke';
         if (this.closing) {
@@ -187,6 +175,23 @@ export class GroupConsumer {
 
   seek(tp: TopicPartition, offset: number): Promise<void> {
     return promisify((cb) => this.raw.seek({ ...tp, offset }, 10_000, cb));
+  }
+
+  /** librdkafka's offset-commit callback: records what the broker refused, per partition. */
+  onOffsetCommit(err: CommitError, offsets?: unknown): void {
+    const list = (Array.isArray(offsets) ? offsets : []) as Array<
+      TopicPartition & { offset?: unknown; error?: { message?: string } | string }
+    >;
+    // "No offset to commit" is not a failure; anything else is, for the whole list or a partition.
+    const failed = err && err.code !== ErrorCodes.ERR__NO_OFFSET ? list : list.filter((o) => o.error);
+    for (const o of failed)
+      this.commitFailures.push({
+        topic: o.topic,
+        partition: o.partition,
+        ...(typeof o.offset === 'number' ? { offset: o.offset } : {}),
+        error:
+          (typeof o.error === 'string' ? o.error : o.error?.message) ?? err?.message ?? String(err?.code),
+      });
   }
 
   /** Group offset commits refused since the last call (see {@link commitFailures}). */
