@@ -16,6 +16,7 @@ import {
   startQueryServer,
   type Feed,
 } from '../../api/index.ts';
+import { catalogTopics } from '../../catalog/index.ts';
 import { resolveJobs } from '../../jobs/index.ts';
 import { CATEGORIES, type CatalogEvent, type Category, type Profile } from '../../model/index.ts';
 import { createAdmin, createKafkaJSProducer, jsonLogger, Worker } from '../../runtime/index.ts';
@@ -126,18 +127,20 @@ export async function pipelineDemo(
   const admin = createAdmin(cfg.kafkaBrokers);
   await admin.connect();
   const existing = new Set(await admin.listTopics());
-  if (!existing.has(`${ns}events-catalog`)) {
-    await admin.createTopics({
-      topics: [
-        {
-          topic: `${ns}events-catalog`,
-          numPartitions: cfg.topicPartitions,
-          replicationFactor: -1,
-          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-        },
-      ],
-    });
-  }
+  // The catalogue jobs wait for their input topic, which `pulse catalog import` creates; on a fresh
+  // broker nothing has imported yet, so the demo creates it (and its dead-letter topic) too.
+  const { rawListings, rejected } = catalogTopics(ns);
+  const missing = [
+    {
+      topic: `${ns}events-catalog`,
+      numPartitions: cfg.topicPartitions,
+      replicationFactor: -1,
+      configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+    },
+    { topic: rawListings, numPartitions: cfg.topicPartitions, replicationFactor: -1 },
+    { topic: rejected, numPartitions: cfg.topicPartitions, replicationFactor: -1 },
+  ].filter((t) => !existing.has(t.topic));
+  if (missing.length) await admin.createTopics({ topics: missing });
   await admin.disconnect();
   const producer = createKafkaJSProducer(cfg.kafkaBrokers);
   await producer.connect();
