@@ -5,7 +5,7 @@
  * checkpoint.ts); only the fields the suite reads are parsed, anything else passes.
  */
 import { z } from 'zod';
-import { checkpointTopic, ReaderConsumer } from '../runtime/index.ts';
+import { checkpointTopic, frameEpoch, isFramed, ReaderConsumer } from '../runtime/index.ts';
 
 const CheckpointFields = z.object({
   partition: z.number().int().nonnegative(),
@@ -110,7 +110,8 @@ export function readChangelogEpochs(
 ): Promise<Map<number, ChangelogEntry[]>> {
   return readAll(brokers, topic, partitions, (m) => {
     const key = m.key?.toString() ?? '';
-    const e = header(m, EPOCH_HEADER);
+    // A value's frame carries its writer's epoch; tombstones and claim markers carry a header.
+    const e = m.value && isFramed(m.value) ? frameEpoch(m.value) : header(m, EPOCH_HEADER);
     return {
       offset: m.offset,
       epoch: e === undefined ? undefined : Number(e),

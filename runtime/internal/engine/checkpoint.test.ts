@@ -66,12 +66,12 @@ describe('RestoreFilter', () => {
   it('applies committed records, remembers uncommitted ones for repair, skips fenced writers', () => {
     const f = new RestoreFilter(0, 4);
     const decisions = [
-      f.accept(0, `${CLAIM_PREFIX}1`, '1'),
-      f.accept(1, 'a', '1'),
-      f.accept(2, 'b', '1'),
-      f.accept(3, `${CLAIM_PREFIX}2`, '2'),
-      f.accept(4, 'c', '1'), // a fenced epoch-1 writer after the epoch-2 claim
-      f.accept(5, 'd', '2'), // epoch 2 but past the committed end: a crashed cycle
+      f.accept(0, `${CLAIM_PREFIX}1`, 1),
+      f.accept(1, 'a', 1),
+      f.accept(2, 'b', 1),
+      f.accept(3, `${CLAIM_PREFIX}2`, 2),
+      f.accept(4, 'c', 1), // a fenced epoch-1 writer after the epoch-2 claim
+      f.accept(5, 'd', 2), // epoch 2 but past the committed end: a crashed cycle
     ];
     expect(decisions).toEqual([false, true, true, false, false, false]);
     expect(f.skipped).toBe(1);

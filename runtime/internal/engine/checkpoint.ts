@@ -7,8 +7,9 @@
  * written only after the broker acknowledged every changelog record it covers.
  *
  * Every assignment of a task claims a new, higher epoch: it writes a checkpoint with that epoch and a
- * claim marker into each changelog partition. Changelog records carry the epoch of their writer, so a
- * restore skips records a fenced writer (a paused "zombie" worker) appended after a newer claim.
+ * claim marker into each changelog partition. Changelog records carry the epoch of their writer (in
+ * the value's frame, see changelog-frame.ts; tombstones in a header), so a restore skips records a
+ * fenced writer (a paused "zombie" worker) appended after a newer claim.
  */
 import { z } from 'zod';
 
@@ -153,13 +154,14 @@ export class RestoreFilter {
   }
 
   /** Returns true when the record should be applied to the store. */
-  accept(offset: number, key: string, epochHeader: string | undefined): boolean {
+  /** `writer`: the record's epoch (its frame or header); undefined for records without one (epoch 0). */
+  accept(offset: number, key: string, writer: number | undefined): boolean {
     if (key.startsWith(CLAIM_PREFIX)) {
       const e = Number(key.slice(CLAIM_PREFIX.length));
       if (Number.isFinite(e) && e > this.epoch) this.epoch = e;
       return false;
     }
-    const e = epochHeader === undefined ? 0 : Number(epochHeader);
+    const e = writer ?? 0;
     if (e < this.epoch) {
       this.skipped++;
       return false;

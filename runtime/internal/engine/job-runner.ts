@@ -20,6 +20,7 @@ import {
   RestoreFilter,
   type Checkpoint,
 } from './checkpoint.ts';
+import { FRAME_BYTES, frame, frameEpoch, framePayload, isFramed, writeFrame } from './changelog-frame.ts';
 import { GlobalTables } from '../global-table.ts';
 import { GlobalReader } from './global-reader.ts';
 import { GroupConsumer, ReaderConsumer, TrackedProducer, type TopicPartition } from './kafka-io.ts';
@@ -503,18 +504,24 @@ export class JobRunner {
     for (const slot of running) {
       const perStore = new Map<string, DirtyEntry[]>();
       for (const [name, store] of slot.stores) {
-        const entries = store.takeDirty();
+        const entries = store.takeDirty(FRAME_BYTES);
         perStore.set(name, entries);
         const topic = changelogTopic(this.job.name, name);
         const epoch = String(slot.epoch);
         for (const d of entries) {
-          this.producer.produce({
-            topic,
-            partition: slot.partition,
-            key: d.key,
-            value: d.bytes ?? null,
-            headers: { [EPOCH_HEADER]: epoch, [SOURCE_OFFSET_HEADER]: String(d.src) },
-          });
+          if (d.framed) {
+            // The epoch travels in the value's frame: headers cost a restore an object per record.
+            writeFrame(d.framed, slot.epoch, d.src);
+            this.producer.produce({ topic, partition: slot.partition, key: d.key, value: d.framed });
+          } else {
+            this.producer.produce({
+              topic,
+              partition: slot.partition,
+              key: d.key,
+              value: null,
+              headers: { [EPOCH_HEADER]: epoch, [SOURCE_OFFSET_HEADER]: String(d.src) },
+            });
+          }
         }
       }
       dirty.set(slot, perStore);
@@ -1104,8 +1111,17 @@ export class JobRunner {
         const ops = [];
         for (const m of msgs) {
           const key = m.key ? m.key.toString() : '';
-          const eh = m.headers?.length ? headerValue(m.headers, EPOCH_HEADER) : undefined;
-          if (filter.accept(m.offset, key, eh)) ops.push({ key, value: m.value ?? undefined });
+          let value = m.value ?? undefined;
+          let writer: number | undefined;
+          if (value && isFramed(value)) {
+            writer = frameEpoch(value);
+            value = framePayload(value);
+          } else {
+            // Tombstones, claim markers and records written before frames: the epoch header.
+            const eh = m.headers?.length ? headerValue(m.headers, EPOCH_HEADER) : undefined;
+            writer = eh === undefined ? undefined : Number(eh);
+          }
+          if (filter.accept(m.offset, key, writer)) ops.push({ key, value });
         }
         await store.bytes.write(ops);
         slot.restore!.done = Math.min(
@@ -1120,15 +1136,20 @@ export class JobRunner {
       if (filter.stale.size) {
         const keys = [...filter.stale];
         const values = await store.bytes.getMany(keys);
-        const sends = keys.map((key, i) =>
-          this.control.send({
-            topic: tp.topic,
-            partition: p,
-            key,
-            value: values[i] ?? null,
-            headers: { [EPOCH_HEADER]: String(epoch), [SOURCE_OFFSET_HEADER]: '-1' },
-          }),
-        );
+        const sends = keys.map((key, i) => {
+          const v = values[i];
+          return this.control.send(
+            v
+              ? { topic: tp.topic, partition: p, key, value: frame(v, epoch, -1) }
+              : {
+                  topic: tp.topic,
+                  partition: p,
+                  key,
+                  value: null,
+                  headers: { [EPOCH_HEADER]: String(epoch), [SOURCE_OFFSET_HEADER]: '-1' },
+                },
+          );
+        });
         const offsets = await Promise.all(sends);
         end = Math.max(end, ...offsets.map((o) => o + 1));
       }

@@ -17,6 +17,11 @@ export interface DirtyEntry {
   key: string;
   /** JSON bytes, or undefined for a delete. */
   bytes: Buffer | undefined;
+  /**
+   * With a headroom ({@link CachedStore.takeDirty}): the buffer `bytes` is the tail of, with that
+   * many bytes free before it for the caller's frame.
+   */
+  framed?: Buffer;
   src: number;
   /** The entry's {@link Entry.ver} when it was taken. */
   ver: number;
@@ -221,17 +226,23 @@ export class CachedStore<V> implements KeyValueStore<V> {
   /**
    * The entries changed since the last commit, serialised: the commit's snapshot of this store.
    * Does not clear them: see {@link persist}. Records processed after it may change them again.
+   * `headroom` > 0 serialises each value into a buffer with that many bytes free before it
+   * ({@link DirtyEntry.framed}), so a changelog frame costs no second copy.
    */
-  takeDirty(): DirtyEntry[] {
+  takeDirty(headroom = 0): DirtyEntry[] {
     const out: DirtyEntry[] = [];
     for (const key of this.dirtyKeys) {
       const e = this.cache.get(key)!;
-      out.push({
-        key,
-        bytes: e.value === undefined ? undefined : Buffer.from(JSON.stringify(e.value)),
-        src: e.src,
-        ver: e.ver,
-      });
+      if (e.value === undefined) {
+        out.push({ key, bytes: undefined, src: e.src, ver: e.ver });
+      } else if (headroom > 0) {
+        const json = JSON.stringify(e.value);
+        const framed = Buffer.allocUnsafe(headroom + Buffer.byteLength(json));
+        framed.write(json, headroom);
+        out.push({ key, bytes: framed.subarray(headroom), framed, src: e.src, ver: e.ver });
+      } else {
+        out.push({ key, bytes: Buffer.from(JSON.stringify(e.value)), src: e.src, ver: e.ver });
+      }
     }
     return out;
   }
