@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { frame, frameEpoch, framePayload, frameSource, FRAME_BYTES, isFramed, writeFrame } from './changelog-frame.ts';
+import {
+  frame,
+  frameEpoch,
+  framePayload,
+  frameSource,
+  FRAME_BYTES,
+  isFramed,
+  writeFrame,
+} from './changelog-frame.ts';
 import { CachedStore } from '../store/cached-store.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 
@@ -29,7 +37,7 @@ describe('changelog frame', () => {
     expect(() => writeFrame(b, 1.5, 0)).toThrow(RangeError);
   });
 
-  it('is filled in place in the headroom a store leaves before each serialised value', async () => {
+  it('is filled in place in the headroom a store leaves before each serialised value', () => {
     const s = new CachedStore<{ n: number; s: string }>('s', new MemoryStore(), 100);
     s.put('a', { n: 1, s: 'é' });
     s.commitRecord(7);
