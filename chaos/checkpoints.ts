@@ -5,7 +5,7 @@
  * checkpoint.ts); only the fields the suite reads are parsed, anything else passes.
  */
 import { z } from 'zod';
-import { checkpointTopic, frameEpoch, isFramed, ReaderConsumer } from '../runtime/index.ts';
+import { checkpointTopic, ReaderConsumer, writerEpoch } from '../runtime/index.ts';
 
 const CheckpointFields = z.object({
   partition: z.number().int().nonnegative(),
@@ -19,7 +19,6 @@ const CheckpointFields = z.object({
 export type CheckpointEntry = z.infer<typeof CheckpointFields> & { offset: number };
 
 /** The runtime's changelog header naming the epoch of the writer, and its claim-marker key prefix. */
-export const EPOCH_HEADER = 'pulse.epoch';
 export const CLAIM_PREFIX = '\u0000claim:';
 
 export interface ChangelogEntry {
@@ -27,17 +26,6 @@ export interface ChangelogEntry {
   epoch: number | undefined;
   /** The epoch a claim marker claims (undefined for a data record). */
   claim: number | undefined;
-}
-
-function header(
-  m: { headers?: Array<Record<string, unknown>> | undefined },
-  name: string,
-): string | undefined {
-  for (const h of m.headers ?? []) {
-    const v = h[name];
-    if (Buffer.isBuffer(v) || typeof v === 'string') return v.toString();
-  }
-  return undefined;
 }
 
 async function readAll<T>(
@@ -110,11 +98,10 @@ export function readChangelogEpochs(
 ): Promise<Map<number, ChangelogEntry[]>> {
   return readAll(brokers, topic, partitions, (m) => {
     const key = m.key?.toString() ?? '';
-    // A value's frame carries its writer's epoch; tombstones and claim markers carry a header.
-    const e = m.value && isFramed(m.value) ? frameEpoch(m.value) : header(m, EPOCH_HEADER);
     return {
       offset: m.offset,
-      epoch: e === undefined ? undefined : Number(e),
+      // A value's frame carries its writer's epoch; tombstones and claim markers carry a header.
+      epoch: writerEpoch(m),
       claim: key.startsWith(CLAIM_PREFIX) ? Number(key.slice(CLAIM_PREFIX.length)) : undefined,
     };
   });

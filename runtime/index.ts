@@ -61,7 +61,7 @@ export type {
   TaskOwner,
 } from './internal/admin/job-admin.ts';
 export { GroupConsumer, ReaderConsumer, TrackedProducer } from './internal/engine/kafka-io.ts';
-export { frameEpoch, isFramed } from './internal/engine/changelog-frame.ts';
+export { writerEpoch } from './internal/engine/changelog-frame.ts';
 export type { GroupConsumerOptions, ProduceRecord, TopicPartition } from './internal/engine/kafka-io.ts';
 export {
   MAX_FETCH_WINDOWS,

@@ -15,6 +15,8 @@
  * `pulse.epoch` header, as do claim markers; a restore still reads unframed values with headers,
  * so changelogs written before frames restore unchanged.
  */
+import { EPOCH_HEADER, SOURCE_OFFSET_HEADER } from './checkpoint.ts';
+
 export const FRAME_BYTES = 14;
 const MAGIC = 0x00;
 const VERSION = 1;
@@ -56,4 +58,22 @@ export function frameSource(value: Buffer): number {
 /** The store's bytes of a framed value (a view, not a copy). */
 export function framePayload(value: Buffer): Buffer {
   return value.subarray(FRAME_BYTES);
+}
+
+/** The headers of a changelog record without a frame (a tombstone): its writer's epoch and source. */
+export function epochHeaders(epoch: number, src: number): Record<string, string> {
+  return { [EPOCH_HEADER]: String(epoch), [SOURCE_OFFSET_HEADER]: String(src) };
+}
+
+/** The writer's epoch of a changelog record: its frame's, else its `pulse.epoch` header's, else none. */
+export function writerEpoch(m: {
+  value?: Buffer | null | undefined;
+  headers?: ReadonlyArray<Record<string, unknown>> | undefined;
+}): number | undefined {
+  if (m.value && isFramed(m.value)) return frameEpoch(m.value);
+  if (!m.headers?.length) return undefined;
+  // The last header of that name, without decoding the others (restore's hot loop).
+  let v: unknown;
+  for (const entry of m.headers) if (Object.hasOwn(entry, EPOCH_HEADER)) v = entry[EPOCH_HEADER];
+  return Buffer.isBuffer(v) || typeof v === 'string' ? Number(v.toString()) : undefined;
 }

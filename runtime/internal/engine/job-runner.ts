@@ -11,7 +11,6 @@ import { retryDelayMs, RETRY_CAP_MS, Task, type OutRecord, type RawRecord } from
 import {
   CLAIM_PREFIX,
   EPOCH_HEADER,
-  SOURCE_OFFSET_HEADER,
   checkpointKey,
   claimCheckpoint,
   judgeLocal,
@@ -20,7 +19,15 @@ import {
   RestoreFilter,
   type Checkpoint,
 } from './checkpoint.ts';
-import { FRAME_BYTES, frame, frameEpoch, framePayload, isFramed, writeFrame } from './changelog-frame.ts';
+import {
+  epochHeaders,
+  FRAME_BYTES,
+  frame,
+  framePayload,
+  isFramed,
+  writeFrame,
+  writerEpoch,
+} from './changelog-frame.ts';
 import { GlobalTables } from '../global-table.ts';
 import { GlobalReader } from './global-reader.ts';
 import { GroupConsumer, ReaderConsumer, TrackedProducer, type TopicPartition } from './kafka-io.ts';
@@ -507,7 +514,6 @@ export class JobRunner {
         const entries = store.takeDirty(FRAME_BYTES);
         perStore.set(name, entries);
         const topic = changelogTopic(this.job.name, name);
-        const epoch = String(slot.epoch);
         for (const d of entries) {
           if (d.framed) {
             // The epoch travels in the value's frame: headers cost a restore an object per record.
@@ -519,7 +525,7 @@ export class JobRunner {
               partition: slot.partition,
               key: d.key,
               value: null,
-              headers: { [EPOCH_HEADER]: epoch, [SOURCE_OFFSET_HEADER]: String(d.src) },
+              headers: epochHeaders(slot.epoch, d.src),
             });
           }
         }
@@ -1111,17 +1117,9 @@ export class JobRunner {
         const ops = [];
         for (const m of msgs) {
           const key = m.key ? m.key.toString() : '';
-          let value = m.value ?? undefined;
-          let writer: number | undefined;
-          if (value && isFramed(value)) {
-            writer = frameEpoch(value);
-            value = framePayload(value);
-          } else {
-            // Tombstones, claim markers and records written before frames: the epoch header.
-            const eh = m.headers?.length ? headerValue(m.headers, EPOCH_HEADER) : undefined;
-            writer = eh === undefined ? undefined : Number(eh);
-          }
-          if (filter.accept(m.offset, key, writer)) ops.push({ key, value });
+          if (!filter.accept(m.offset, key, writerEpoch(m))) continue;
+          const value = m.value ?? undefined;
+          ops.push({ key, value: value && isFramed(value) ? framePayload(value) : value });
         }
         await store.bytes.write(ops);
         slot.restore!.done = Math.min(
@@ -1146,7 +1144,7 @@ export class JobRunner {
                   partition: p,
                   key,
                   value: null,
-                  headers: { [EPOCH_HEADER]: String(epoch), [SOURCE_OFFSET_HEADER]: '-1' },
+                  headers: epochHeaders(epoch, -1),
                 },
           );
         });
@@ -1214,13 +1212,6 @@ export class JobRunner {
       restoreMs: Date.now() - t0,
     });
   }
-}
-
-/** One header's value (the last one of that name), without decoding the others: restore's hot loop. */
-function headerValue(h: NonNullable<RdMessage['headers']>, name: string): string | undefined {
-  let v: Buffer | string | undefined;
-  for (const entry of h) if (Object.hasOwn(entry, name)) v = (entry as Record<string, Buffer | string>)[name];
-  return v === undefined ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : v;
 }
 
 function decodeHeaders(h: NonNullable<RdMessage['headers']>): Record<string, string> {
