@@ -18,7 +18,7 @@ const CheckpointFields = z.object({
 /** One record of a checkpoint topic, at its offset. */
 export type CheckpointEntry = z.infer<typeof CheckpointFields> & { offset: number };
 
-/** The runtime's changelog header naming the epoch of the writer, and its claim-marker key prefix. */
+/** The runtime's claim-marker key prefix. */
 export const CLAIM_PREFIX = '\u0000claim:';
 
 export interface ChangelogEntry {
