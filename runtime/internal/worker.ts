@@ -138,11 +138,10 @@ export class Worker {
       });
     });
     // Each runner waits for an unreachable broker (retrying with backoff) and throws only errors
-    // no retry can fix; /healthz answers meanwhile, /readyz says not ready.
-    for (const r of this.runners) {
-      if (this.closed) return;
-      await r.start();
-    }
+    // no retry can fix; /healthz answers meanwhile, /readyz says not ready. The runners start
+    // together: one job restoring its stores need not wait while another loads its global tables
+    // or waits for its input topics (a job whose input another job creates waits for it).
+    await Promise.all(this.runners.map((r) => r.start()));
     if (this.closed) return;
     this.opts.log.info('worker started', {
       worker: this.opts.workerId,

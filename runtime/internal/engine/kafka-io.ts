@@ -232,6 +232,11 @@ export class ReaderConsumer {
         'isolation.level': isolation,
         'fetch.wait.max.ms': 20,
         'queued.min.messages': 50_000,
+        // A restore reads one partition at a time: at the default 1 MiB per partition, a fetch round
+        // trip per ~2,000 changelog records bounds the read (300,000 records of 530 bytes: 3.7 s at
+        // 1 MiB, 2.4 s at 4 MiB; 8 MiB gained nothing more). Once RocksDB writes are added the
+        // restore is bound by CPU instead on two cores, so the gain there is small.
+        'max.partition.fetch.bytes': 4 * 1024 * 1024,
       },
       { 'auto.offset.reset': 'earliest' },
     );
