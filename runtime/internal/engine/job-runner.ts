@@ -110,8 +110,6 @@ interface Slot {
   committedMark: number;
   /** When the task last received records (or started): drives the fetch watchdog. */
   lastProgressAt: number;
-  /** True from the task's start until it receives records or the watchdog first looks at it. */
-  awaitingFirstFetch: boolean;
 }
 
 /** One commit cycle, from its snapshot (steps 0-1) to its end (step 5). */
@@ -397,7 +395,7 @@ export class JobRunner {
           await this.snapshotCommit();
         }
       }
-      if (now - this.lastWatchdog > 1000) await this.watchdog(now);
+      if (now - this.lastWatchdog > 5000) await this.watchdog(now);
     }
   }
 
@@ -411,7 +409,6 @@ export class JobRunner {
       if (m.offset < expected) continue; // already applied (re-delivered after a seek)
       slot.expected.set(m.topic, m.offset + 1);
       slot.lastProgressAt = Date.now();
-      slot.awaitingFirstFetch = false;
       let list = byPartition.get(m.partition);
       if (!list) byPartition.set(m.partition, (list = []));
       list.push({
@@ -747,17 +744,12 @@ export class JobRunner {
   /**
    * Fetch watchdog: a running task that has received nothing for 15 s while its partition holds
    * records past its position is re-seeked and resumed (a partition left paused or mis-positioned by
-   * a racing rebalance must not stall the task forever). A task that has received nothing since it
-   * started is looked at after 3 s: seeked and resumed right after its restore, a partition of a
-   * topic created moments before sometimes never started fetching (seen in a benchmark: five of
-   * twelve partitions, until this watchdog re-seeked them 15-20 s later).
+   * a racing rebalance must not stall the task forever).
    */
   private async watchdog(now: number): Promise<void> {
     this.lastWatchdog = now;
     for (const slot of this.slots.values()) {
-      const quietMs = slot.awaitingFirstFetch ? 3_000 : 15_000;
-      if (slot.state !== 'running' || now - slot.lastProgressAt < quietMs) continue;
-      slot.awaitingFirstFetch = false;
+      if (slot.state !== 'running' || now - slot.lastProgressAt < 15_000) continue;
       for (const topic of this.inputTopics) {
         const tp = { topic, partition: slot.partition };
         const next = slot.expected.get(topic) ?? 0;
@@ -943,7 +935,6 @@ export class JobRunner {
       restore: undefined,
       committedMark: Number.NaN, // forces a first commit after recovery (group offsets, checkpoint)
       lastProgressAt: Date.now(),
-      awaitingFirstFetch: true,
     };
     this.slots.set(partition, slot);
     // Restores run one at a time (they share the restore consumer); processing of other tasks goes on.
@@ -1212,7 +1203,6 @@ export class JobRunner {
     slot.state = 'running';
     slot.restore = undefined;
     slot.lastProgressAt = Date.now();
-    slot.awaitingFirstFetch = true;
     this.consumer.resume(tps);
     this.opts.log.info('task running', {
       job,
