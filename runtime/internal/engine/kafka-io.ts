@@ -90,8 +90,17 @@ export class GroupConsumer {
       'isolation.level': opts.isolation,
       'fetch.wait.max.ms': 50,
       'fetch.min.bytes': 1,
-      'queued.min.messages': 20_000,
+      // The prefetch queue is one FIFO for every assigned partition, and a fetch brings up to
+      // max.partition.fetch.bytes of *compressed* batches per partition. At librdkafka's defaults
+      // (1 MiB, 20,000 messages, 1 s back-off once the queue is over them) a fetch round over a
+      // backlog queued ~15,000 events per partition: seconds of work that every record fetched
+      // later waits behind. Small fetches and a short back-off keep the queue under a second of
+      // work: at 50 % of the pipeline's maximum rate, p99 latency 1,075 → 523 ms, at 80 %
+      // 9,053 → 5,088 ms, peak RSS 864 → 739 MiB (pulse bench compare, 300,000 users).
+      'max.partition.fetch.bytes': 128 * 1024,
+      'queued.min.messages': 2_000,
       'queued.max.messages.kbytes': 32_768,
+      'fetch.queue.backoff.ms': 50,
       'socket.keepalive.enable': true,
       offset_commit_cb: (err: CommitError, offsets?: unknown) => this.onOffsetCommit(err, offsets),
       rebalance_cb: (err: { code: number }, assignment: TopicPartition[]) => {
