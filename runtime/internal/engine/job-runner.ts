@@ -426,6 +426,9 @@ export class JobRunner {
         const slot = this.slots.get(p)!;
         const before = { ...slot.task!.stats };
         await slot.task!.processBatch(records);
+        // Each task's outputs leave as soon as its part of the batch is done, not after the whole
+        // batch (up to `maxBatch` records of every partition): less latency, same order per task.
+        this.drainOutputs();
         const st = slot.task!.stats;
         this.opts.hooks?.records?.(this.job.name, p, records.length, {
           processed: st.processed - before.processed,
