@@ -37,6 +37,7 @@ import {
   isDiskFullError,
   isRetriableKafkaError,
   isTransientStoreError,
+  StateCorruptedError,
   sleepUnless,
 } from '../errors.ts';
 import { changelogTopic, checkpointTopic, ensureTopics } from './topics.ts';
@@ -960,22 +961,32 @@ export class JobRunner {
    */
   private async recoverWithRetry(slot: Slot): Promise<void> {
     const gone = () => slot.cancelled || this.stopping;
+    let corrupt = 0;
     for (let attempt = 0; !gone(); attempt++) {
       try {
         await this.recover(slot);
         return;
       } catch (err) {
         if (gone()) return;
-        if (!isRetriableKafkaError(err) && !isTransientStoreError(err)) throw err;
+        // Damage RocksDB finds only when a recovery reads a table (local state that opened fine):
+        // the store is marked damaged, so the next attempt discards it and restores from the
+        // changelog. Repeated damage (a failing disk) fails the job.
+        const damaged = err instanceof StateCorruptedError && ++corrupt <= 2;
+        if (!damaged && !isRetriableKafkaError(err) && !isTransientStoreError(err)) throw err;
         await this.resetSlot(slot);
         const delayMs = backoffMs(attempt);
-        this.opts.log.warn('restore failed with a transient error; retrying', {
-          job: this.job.name,
-          partition: slot.partition,
-          attempt: attempt + 1,
-          retryInMs: delayMs,
-          error: (err as Error).message,
-        });
+        this.opts.log.warn(
+          damaged
+            ? 'local state damaged; restoring it from the changelog'
+            : 'restore failed with a transient error; retrying',
+          {
+            job: this.job.name,
+            partition: slot.partition,
+            attempt: attempt + 1,
+            retryInMs: delayMs,
+            error: (err as Error).message,
+          },
+        );
         await sleepUnless(delayMs, gone);
       }
     }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineJob } from '../api.ts';
+import { StateCorruptedError } from '../errors.ts';
 import { JobRunner } from './job-runner.ts';
 
 const job = defineJob({
@@ -101,6 +102,29 @@ describe('task recovery', () => {
     await inner.slots.get(0)!.restoring;
     expect(calls()).toBe(1);
     expect(inner.failure?.message).toMatch(/Corruption/);
+    expect(errors).toEqual(['restore failed']);
+  });
+
+  it('restores again when a store turns out damaged while it is read (it is discarded on reopen)', async () => {
+    const damaged = () =>
+      new StateCorruptedError('local store s/pending/10 is damaged: Corruption: file is too short');
+    const { inner, warnings, calls } = runner([damaged(), 'ok']);
+    inner.startRecovery(0);
+    await inner.slots.get(0)!.restoring;
+    expect(calls()).toBe(2);
+    expect(inner.failure).toBeUndefined();
+    expect(inner.slots.get(0)!.state).toBe('running');
+    expect(warnings.map((w) => w.msg)).toEqual(['local state damaged; restoring it from the changelog']);
+  });
+
+  it('fails the job when the local state is found damaged again and again', async () => {
+    const damaged = () =>
+      new StateCorruptedError('local store s/pending/10 is damaged: Corruption: bad block');
+    const { inner, errors, calls } = runner([damaged(), damaged(), damaged(), 'ok']);
+    inner.startRecovery(0);
+    await inner.slots.get(0)!.restoring;
+    expect(calls()).toBe(3);
+    expect(inner.failure).toBeInstanceOf(StateCorruptedError);
     expect(errors).toEqual(['restore failed']);
   });
 
