@@ -48,6 +48,9 @@ export class GlobalReader {
         'enable.auto.offset.store': false,
         'fetch.wait.max.ms': 50,
         'queued.min.messages': 50_000,
+        // Not librdkafka's 1 s: a full queue would idle the load for the rest of that second (see
+        // ReaderConsumer).
+        'fetch.queue.backoff.ms': 10,
       },
       { 'auto.offset.reset': 'earliest' },
     );
