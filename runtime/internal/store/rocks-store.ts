@@ -46,16 +46,18 @@ interface RawIterator {
   next(cb: (err: Error | undefined | null, key?: string, value?: Buffer) => void): void;
   end(cb: Cb): void;
 }
+interface RawChainedBatch {
+  _put(key: string, value: Buffer): void;
+  _del(key: string): void;
+  write(opts: Record<string, unknown>, cb: Cb): void;
+}
 interface RawDb {
   open(opts: Record<string, unknown>, cb: Cb): void;
   close(cb: Cb): void;
   get(key: string, opts: Record<string, unknown>, cb: Cb<Buffer>): void;
   getMany(keys: string[], opts: Record<string, unknown>, cb: Cb<Array<Buffer | undefined>>): void;
-  batch(
-    ops: Array<{ type: 'put' | 'del'; key: string; value?: Buffer }>,
-    opts: Record<string, unknown>,
-    cb: Cb,
-  ): void;
+  /** A chained batch (the binding's `_put`/`_del` skip the argument checks: keys are strings here). */
+  batch(): RawChainedBatch;
   iterator(opts: Record<string, unknown>): RawIterator;
   approximateSize(start: string, end: string, cb: Cb<number>): void;
 }
@@ -128,14 +130,20 @@ export class RocksStore implements BytesStore {
 
   write(ops: BatchOp[]): Promise<void> {
     if (ops.length === 0) return Promise.resolve();
-    const raw = ops.map((o) =>
-      o.value === undefined
-        ? { type: 'del' as const, key: o.key }
-        : { type: 'put' as const, key: o.key, value: o.value },
-    );
     // sync=false: the write-ahead log is in the OS page cache, which survives a process crash (kill -9)
     // but not a machine crash; the changelog covers the latter.
-    return this.op((cb) => this.db.batch(raw, { sync: false }, cb));
+    return this.op((cb) => {
+      // A chained batch: one native call per operation with the key and value as arguments. The
+      // array form makes the binding look up `type`, `key` and `value` by name on every operation
+      // object (five property lookups, each creating a V8 string): 2.1 µs per operation, a third
+      // of a restore's main-thread time.
+      const batch = this.db.batch();
+      for (const o of ops) {
+        if (o.value === undefined) batch._del(o.key);
+        else batch._put(o.key, o.value);
+      }
+      batch.write({ sync: false }, cb);
+    });
   }
 
   /**
