@@ -167,6 +167,11 @@ export class JobRunner {
   private txnOpen = false;
   private txnCommits = 0;
   private lastWatchdog = Date.now();
+  /** The loop's current step and when it began: a stalled loop is reported by {@link stallTimer}. */
+  private loopStep = 'start';
+  private loopStepAt = Date.now();
+  private stallTimer: ReturnType<typeof setInterval> | undefined;
+  private stallReported = false;
   private recoveries: Promise<void> = Promise.resolve();
   /** Clients created by the current start attempt (closed if it fails). */
   private readonly startClients: Array<{ disconnect(): Promise<unknown> }> = [];
@@ -337,6 +342,28 @@ export class JobRunner {
       this.failure = err instanceof Error ? err : new Error(String(err));
       this.opts.log.error('job failed', { job: this.job.name, error: this.failure.message });
     });
+    this.stallTimer = setInterval(() => this.reportStall(), 10_000);
+    this.stallTimer.unref();
+  }
+
+  /** Enters a step of the loop (named in a stall report). */
+  private step(name: string): void {
+    this.loopStep = name;
+    this.loopStepAt = Date.now();
+    this.stallReported = false;
+  }
+
+  /**
+   * Warns once when one step of the loop has not finished for 30 s: every step is bounded (a
+   * consume waits ~100 ms, a commit waits for the broker), so a step this long means an operation
+   * that never called back, and the log says which.
+   */
+  private reportStall(): void {
+    if (!this.loop || this.stallReported) return;
+    const ms = Date.now() - this.loopStepAt;
+    if (ms < 30_000) return;
+    this.stallReported = true;
+    this.opts.log.warn('job loop stalled', { job: this.job.name, step: this.loopStep, forMs: ms });
   }
 
   /** Stops fetching, finishes the batch in hand, commits, closes stores and leaves the group. */
@@ -372,31 +399,43 @@ export class JobRunner {
   // The loop: rebalances, one batch, outputs, commit when due, punctuators.
 
   private async run(): Promise<void> {
-    while (!this.stopping) {
-      if (this.globalReader && !this.globalReader.empty) await this.globalReader.poll();
-      await this.handleRebalances();
-      const msgs = await this.consumer.consume(this.maxBatch);
-      await this.handleRebalances();
-      this.recommitRefusedOffsets();
-      if (msgs.length) await this.processMessages(msgs);
-      const now = Date.now();
-      // Punctuators before the commit: what they emit is on its way while the commit waits for
-      // acknowledgements, and their store changes are part of this commit.
-      for (const s of this.slots.values()) if (s.state === 'running') await s.task!.punctuate(now);
-      this.drainOutputs();
-      // A cycle whose checkpoint is acknowledged finishes now (its local writes, group offsets).
-      if (this.cycle?.acked) await this.settleCommit();
-      if (now - this.lastCommit >= this.job.commitIntervalMs || this.out.length > 100_000) {
-        if (this.eos) {
-          await this.commit();
-          this.lastCommit = Date.now();
-        } else {
-          this.lastCommit = now;
-          await this.settleCommit();
-          await this.snapshotCommit();
+    try {
+      while (!this.stopping) {
+        this.step('global tables');
+        if (this.globalReader && !this.globalReader.empty) await this.globalReader.poll();
+        this.step('rebalance');
+        await this.handleRebalances();
+        this.step('consume');
+        const msgs = await this.consumer.consume(this.maxBatch);
+        this.step('rebalance');
+        await this.handleRebalances();
+        this.recommitRefusedOffsets();
+        this.step('process');
+        if (msgs.length) await this.processMessages(msgs);
+        const now = Date.now();
+        // Punctuators before the commit: what they emit is on its way while the commit waits for
+        // acknowledgements, and their store changes are part of this commit.
+        this.step('punctuate');
+        for (const s of this.slots.values()) if (s.state === 'running') await s.task!.punctuate(now);
+        this.drainOutputs();
+        // A cycle whose checkpoint is acknowledged finishes now (its local writes, group offsets).
+        this.step('commit');
+        if (this.cycle?.acked) await this.settleCommit();
+        if (now - this.lastCommit >= this.job.commitIntervalMs || this.out.length > 100_000) {
+          if (this.eos) {
+            await this.commit();
+            this.lastCommit = Date.now();
+          } else {
+            this.lastCommit = now;
+            await this.settleCommit();
+            await this.snapshotCommit();
+          }
         }
+        this.step('watchdog');
+        if (now - this.lastWatchdog > 5000) await this.watchdog(now);
       }
-      if (now - this.lastWatchdog > 5000) await this.watchdog(now);
+    } finally {
+      clearInterval(this.stallTimer);
     }
   }
 
