@@ -137,6 +137,7 @@ export class CachedStore<V> implements KeyValueStore<V> {
   put(key: string, value: V): void {
     if (key.startsWith(META_PREFIX.slice(0, 1)))
       throw new TypeError(`store ${this.name}: keys may not start with NUL`);
+    if (key === '') throw new TypeError(`store ${this.name}: keys may not be empty`);
     if (value === undefined) throw new TypeError(`store ${this.name}: put(${key}, undefined); use delete()`);
     this.validate?.(value);
     this.staged.set(key, value);
