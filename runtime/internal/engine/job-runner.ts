@@ -354,9 +354,10 @@ export class JobRunner {
   }
 
   /**
-   * Warns once when one step of the loop has not finished for 30 s: every step is bounded (a
-   * consume waits ~100 ms, a commit waits for the broker), so a step this long means an operation
-   * that never called back, and the log says which.
+   * Warns once when one step of the loop has not finished for 30 s. A consume waits ~100 ms and a
+   * commit as long as the broker and the sinks take to answer, so a step this long is an outage
+   * (the broker, Redis or PostgreSQL unreachable) or an operation that never called back, and the
+   * log says which step.
    */
   private reportStall(): void {
     if (!this.loop || this.stallReported) return;
