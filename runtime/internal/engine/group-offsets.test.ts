@@ -3,12 +3,10 @@
  * offset-commit callback reports, and the runner marks each refused task so its next cycle commits
  * (driven without a broker; the commit itself is covered by the integration tests).
  */
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineJob } from '../api.ts';
-import { JobRunner } from './job-runner.ts';
+import { brokerlessRunner } from './brokerless-runner.ts';
 import { GroupConsumer } from './kafka-io.ts';
 
 const consumer = () =>
@@ -69,18 +67,7 @@ interface Internals {
 
 describe('JobRunner and refused group offsets', () => {
   it('marks a refused running task for the next cycle even with no new input, and leaves the others', () => {
-    const warnings: Array<{ msg: string; fields?: Record<string, unknown> }> = [];
-    const r = new JobRunner(job, {
-      brokers: ['127.0.0.1:1'],
-      stateDir: path.join(os.tmpdir(), 'group-offsets-unused'),
-      workerId: 'w',
-      log: {
-        info: () => undefined,
-        warn: (msg, fields) => warnings.push({ msg, ...(fields ? { fields } : {}) }),
-        error: () => undefined,
-      },
-    });
-    const inner = r as unknown as Internals;
+    const { inner, warnings } = brokerlessRunner<Internals>(job);
     inner.inputTopics = ['group-offsets-in']; // set by start(), which needs a broker
     const slot = (partition: number, state: string): SlotView => ({
       partition,

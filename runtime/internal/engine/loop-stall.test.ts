@@ -3,12 +3,10 @@
  * named once in a warning (every step of the loop is bounded, so such a step is an operation that
  * never called back).
  */
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineJob } from '../api.ts';
-import { JobRunner } from './job-runner.ts';
+import { brokerlessRunner } from './brokerless-runner.ts';
 
 const job = defineJob({
   name: 'loop-stall',
@@ -26,18 +24,7 @@ interface Internals {
 
 describe('job loop stall report', () => {
   it('names a step that has run for 30 s, once, and again after the loop moved on', () => {
-    const warnings: Array<{ msg: string; fields?: Record<string, unknown> }> = [];
-    const r = new JobRunner(job, {
-      brokers: ['127.0.0.1:1'],
-      stateDir: path.join(os.tmpdir(), 'loop-stall-unused'),
-      workerId: 'w',
-      log: {
-        info: () => undefined,
-        warn: (msg, fields) => warnings.push({ msg, ...(fields ? { fields } : {}) }),
-        error: () => undefined,
-      },
-    });
-    const inner = r as unknown as Internals;
+    const { inner, warnings } = brokerlessRunner<Internals>(job);
     inner.reportStall();
     expect(warnings).toEqual([]); // not started: no loop to report on
 

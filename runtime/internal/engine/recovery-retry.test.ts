@@ -3,13 +3,11 @@
  * step is replaced by a scripted one so the retry policy around it (backoff, cleanup, revocation,
  * failure) is observable. The real restore is covered by the integration tests.
  */
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineJob } from '../api.ts';
 import { StateCorruptedError } from '../errors.ts';
-import { JobRunner } from './job-runner.ts';
+import { brokerlessRunner } from './brokerless-runner.ts';
 
 const job = defineJob({
   name: 'recovery-retry',
@@ -35,19 +33,7 @@ interface Internals {
 }
 
 function runner(script: Array<Error | 'ok' | 'block'>) {
-  const warnings: Array<{ msg: string; fields?: Record<string, unknown> }> = [];
-  const errors: string[] = [];
-  const r = new JobRunner(job, {
-    brokers: ['127.0.0.1:1'],
-    stateDir: path.join(os.tmpdir(), 'recovery-retry-unused'), // the scripted recover opens nothing
-    workerId: 'w',
-    log: {
-      info: () => undefined,
-      warn: (msg, fields) => warnings.push({ msg, ...(fields ? { fields } : {}) }),
-      error: (msg) => errors.push(msg),
-    },
-  });
-  const inner = r as unknown as Internals;
+  const { inner, warnings, errors } = brokerlessRunner<Internals>(job);
   let calls = 0;
   let active = 0;
   const order: number[] = [];
