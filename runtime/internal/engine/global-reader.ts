@@ -6,6 +6,7 @@
 import { createAdmin, ErrorCodes, RdKafkaConsumer, type RdConsumer, type RdMessage } from '../kafka.ts';
 import type { GlobalTables } from '../global-table.ts';
 import type { Logger } from './job-runner.ts';
+import { BULK_READ_PREFETCH } from './kafka-io.ts';
 
 export class GlobalReader {
   private consumer: RdConsumer | undefined;
@@ -47,10 +48,7 @@ export class GlobalReader {
         'enable.auto.commit': false,
         'enable.auto.offset.store': false,
         'fetch.wait.max.ms': 50,
-        'queued.min.messages': 50_000,
-        // Not librdkafka's 1 s: a full queue would idle the load for the rest of that second (see
-        // ReaderConsumer).
-        'fetch.queue.backoff.ms': 10,
+        ...BULK_READ_PREFETCH,
       },
       { 'auto.offset.reset': 'earliest' },
     );

@@ -226,6 +226,19 @@ export class GroupConsumer {
   }
 }
 
+/**
+ * The prefetch of a consumer that reads whole partitions (a restore, a global table's load): a
+ * deep queue, refilled as soon as it has room. A fetch that fills the queue past
+ * queued.min.messages makes librdkafka back off fetching for fetch.queue.backoff.ms (1 s by
+ * default) instead of fetching again once the queue has room: a restore drained ~70,000 records in
+ * 0.4 s and then waited 0.6 s idle, every time (1.1M records of a 1M-user changelog, read and
+ * discarded: 14.2 s → 7.2-7.4 s at 5-20 ms).
+ */
+export const BULK_READ_PREFETCH = {
+  'queued.min.messages': 50_000,
+  'fetch.queue.backoff.ms': 10,
+} as const;
+
 /** A plain assign-only consumer (no group) for reading changelog and checkpoint partitions. */
 export class ReaderConsumer {
   readonly raw: RdConsumer;
@@ -240,17 +253,11 @@ export class ReaderConsumer {
         'enable.auto.offset.store': false,
         'isolation.level': isolation,
         'fetch.wait.max.ms': 20,
-        'queued.min.messages': 50_000,
+        ...BULK_READ_PREFETCH,
         // A restore reads one partition at a time: at the default 1 MiB per partition, a fetch round
         // trip per ~2,000 changelog records bounds the read (300,000 records of 530 bytes: 3.7 s at
-        // 1 MiB, 2.4 s at 4 MiB; 8 MiB gained nothing more). Once RocksDB writes are added the
-        // restore is bound by CPU instead on two cores, so the gain there is small.
+        // 1 MiB, 2.4 s at 4 MiB; 8 MiB gained nothing more).
         'max.partition.fetch.bytes': 4 * 1024 * 1024,
-        // A fetch that fills the queue past queued.min.messages makes librdkafka back off fetching
-        // for fetch.queue.backoff.ms (1 s by default) instead of fetching again once the queue has
-        // room: a restore drained ~70,000 records in 0.4 s and then waited 0.6 s idle, every time
-        // (1.1M records of a 1M-user changelog, read and discarded: 14.2 s → 7.2-7.4 s at 5-20 ms).
-        'fetch.queue.backoff.ms': 10,
       },
       { 'auto.offset.reset': 'earliest' },
     );
