@@ -88,8 +88,15 @@ export class GroupConsumer {
       'enable.auto.offset.store': false,
       'enable.partition.eof': false,
       'isolation.level': opts.isolation,
-      'fetch.wait.max.ms': 50,
-      'fetch.min.bytes': 1,
+      // A fetch waits for 16 KiB or 10 ms, whichever comes first. With fetch.min.bytes = 1 every
+      // fetch returned as soon as one record arrived: in live traffic a stream of tiny fetches
+      // whose per-request cost the broker and the client pay on the same cores as the job.
+      // Alternating runs at 4,800 events/s against one worker (pulse bench compare's probe on a
+      // 300,000-user state): p99 1,347 / 655 / 1,341 ms at 1 byte and 50 ms, 928 / 526 / 809 ms
+      // at 16 KiB and 10 ms (32 KiB and 20 ms: 2,012 / 541 / 905). The price: a record arriving
+      // on a quiet input waits up to 10 ms for its fetch.
+      'fetch.wait.max.ms': 10,
+      'fetch.min.bytes': 16 * 1024,
       // The prefetch queue is one FIFO for every assigned partition, and a fetch brings up to
       // max.partition.fetch.bytes of *compressed* batches per partition. At librdkafka's defaults
       // (1 MiB, 20,000 messages, 1 s back-off once the queue is over them) a fetch round over a
