@@ -36,6 +36,25 @@ export function createAdmin(brokers: string[]): KafkaAdmin {
   return new KafkaJS.Kafka({ kafkaJS: { brokers, logger: quietLogger } }).admin();
 }
 
+/**
+ * How much a job's group consumer fetches per partition and request (`max.partition.fetch.bytes`);
+ * see the GroupConsumer (engine/kafka-io.ts) for why it is small.
+ */
+export const GROUP_FETCH_PARTITION_BYTES = 128 * 1024;
+
+/**
+ * The producer's `batch.size` (uncompressed bytes per partition batch). Every batch must fit in a
+ * consumer's per-partition fetch ({@link GROUP_FETCH_PARTITION_BYTES}): the broker returns a larger
+ * batch only to the first partition of a fetch response that has records, and nothing (not a part)
+ * to the others. With librdkafka's default batch.size (1 MB), a job's input partition holding such
+ * a batch received nothing while its siblings had records, for as long as their backlog lasted:
+ * tens of seconds in every catch-up of `pulse bench compare`, until the fetch watchdog logged it.
+ * Compression only shrinks a batch. The Java producer's default is 16 KiB. A single record larger
+ * than this still travels as a batch of its own: over 128 KiB compressed, it reaches a job only when
+ * its partition comes first.
+ */
+export const PRODUCER_BATCH_BYTES = 64 * 1024;
+
 /** Producer with correctness-first defaults: idempotent, acks=all. */
 export function createKafkaJSProducer(
   brokers: string[],
@@ -45,6 +64,7 @@ export function createKafkaJSProducer(
     'enable.idempotence': true,
     acks: -1,
     'linger.ms': 5,
+    'batch.size': PRODUCER_BATCH_BYTES,
     // Java's default partitioner, so keys land where Kafka Streams and Java producers put them.
     partitioner: 'murmur2_random',
     ...extra,
