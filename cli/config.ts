@@ -40,6 +40,8 @@ export const EnvSchema = z.object({
   PULSE_ROCKSDB_CACHE_MB: z.coerce.number().positive().default(8),
   PULSE_ROCKSDB_WRITE_BUFFER_MB: z.coerce.number().positive().default(4),
   PULSE_CACHE_ENTRIES: z.coerce.number().int().positive().optional(),
+  /** Per-partition fetch of every job's consumer, in KiB (default 128): docs/workers.md. */
+  PULSE_FETCH_PARTITION_KB: z.coerce.number().int().min(16).max(65_536).optional(),
   /** Overrides every job's commit interval (and the profile job's emit interval): latency vs. cost. */
   PULSE_COMMIT_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).optional(),
   /** Overrides every job's delivery guarantee (state is exact either way; see docs/guarantees.md). */
@@ -95,6 +97,8 @@ export interface AppConfig {
   rocks: { cacheSize: number; writeBufferSize: number };
   /** Unset: the runtime's default (`DEFAULT_CACHE_ENTRIES`). */
   cacheEntries: number | undefined;
+  /** `PULSE_FETCH_PARTITION_KB` in bytes; unset: the runtime's default (128 KiB). */
+  fetchPartitionBytes: number | undefined;
   /** `PULSE_COMMIT_INTERVAL_MS`: when set, every job's commit interval. */
   commitIntervalMs: number | undefined;
   /** `PULSE_GUARANTEE`: when set, every job's delivery guarantee. */
@@ -144,6 +148,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       writeBufferSize: Math.round(e.PULSE_ROCKSDB_WRITE_BUFFER_MB * 1024 * 1024),
     },
     cacheEntries: e.PULSE_CACHE_ENTRIES,
+    fetchPartitionBytes:
+      e.PULSE_FETCH_PARTITION_KB === undefined ? undefined : e.PULSE_FETCH_PARTITION_KB * 1024,
     commitIntervalMs: e.PULSE_COMMIT_INTERVAL_MS,
     guarantee: e.PULSE_GUARANTEE,
     testFailTxnAt: e.PULSE_TEST_FAIL_TXN_AT,

@@ -34,6 +34,7 @@ export function registerWorkerCommand(program: Command, config: () => AppConfig)
         protocol: cfg.groupProtocol,
         rocks: cfg.rocks,
         maxCachedEntries: cfg.cacheEntries,
+        fetchPartitionBytes: cfg.fetchPartitionBytes,
         log,
         crashAt: cfg.testCrashAt,
         failTxnAt: cfg.testFailTxnAt,

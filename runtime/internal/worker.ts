@@ -16,8 +16,10 @@ export interface WorkerOptions {
   port: number;
   protocol?: 'consumer' | 'classic';
   rocks?: RocksOptions;
-  /** Entries the caches of all of this worker's stores hold together (default 100,000). */
+  /** Entries the caches of all of this worker's stores hold together (default 50,000). */
   maxCachedEntries?: number;
+  /** Bytes each job's consumer fetches per partition and request (default 128 KiB). */
+  fetchPartitionBytes?: number | undefined;
   log: Logger;
   crashAt?: { step: string; nth: number } | undefined;
   failTxnAt?: number | undefined;
@@ -58,6 +60,7 @@ export class Worker {
           log: opts.log,
           protocol: opts.protocol,
           rocks: opts.rocks,
+          fetchPartitionBytes: opts.fetchPartitionBytes,
           cacheBudget,
           hooks,
           crashAt: opts.crashAt as { step: CommitStep; nth: number } | undefined,

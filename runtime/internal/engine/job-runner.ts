@@ -75,6 +75,11 @@ export interface RunnerOptions {
   rocks?: RocksOptions;
   /** Entries kept in memory by every store of this job's tasks together (when no budget is given). */
   maxCachedEntries?: number;
+  /**
+   * Bytes the job's consumer fetches per partition and request (default 128 KiB). Raise it only
+   * when producers of its inputs write larger batches (docs/workers.md).
+   */
+  fetchPartitionBytes?: number | undefined;
   /** A budget shared with the worker's other jobs (see {@link CacheBudget}); wins over maxCachedEntries. */
   cacheBudget?: CacheBudget;
   /** Records per `consume` call. */
@@ -313,6 +318,7 @@ export class JobRunner {
       protocol: this.opts.protocol ?? 'consumer',
       isolation: 'read_committed',
       coPartitioned: this.inputTopics.length > 1,
+      fetchPartitionBytes: this.opts.fetchPartitionBytes,
     });
     this.startClients.push(this.producer, this.control, this.reader, this.consumer);
     await Promise.all([
