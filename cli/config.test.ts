@@ -10,8 +10,8 @@ describe('loadConfig: PULSE_FETCH_PARTITION_KB', () => {
     expect(loadConfig({ PULSE_FETCH_PARTITION_KB: '1024' }).fetchPartitionBytes).toBe(1024 * 1024);
   });
 
-  it('refuses a size too small to make progress, naming the variable', () => {
-    expect(() => loadConfig({ PULSE_FETCH_PARTITION_KB: '8' })).toThrow(ConfigError);
+  it('refuses a fetch below the default, under which our own 64 KiB batches could starve, naming the variable', () => {
+    expect(() => loadConfig({ PULSE_FETCH_PARTITION_KB: '64' })).toThrow(ConfigError);
     expect(() => loadConfig({ PULSE_FETCH_PARTITION_KB: 'lots' })).toThrow(/PULSE_FETCH_PARTITION_KB/);
   });
 });

@@ -40,8 +40,8 @@ export const EnvSchema = z.object({
   PULSE_ROCKSDB_CACHE_MB: z.coerce.number().positive().default(8),
   PULSE_ROCKSDB_WRITE_BUFFER_MB: z.coerce.number().positive().default(4),
   PULSE_CACHE_ENTRIES: z.coerce.number().int().positive().optional(),
-  /** Per-partition fetch of every job's consumer, in KiB (default 128): docs/workers.md. */
-  PULSE_FETCH_PARTITION_KB: z.coerce.number().int().min(16).max(65_536).optional(),
+  /** Per-partition fetch of every job's consumer, in KiB: 128 (the default, above our producers' 64 KiB batches) or more. */
+  PULSE_FETCH_PARTITION_KB: z.coerce.number().int().min(128).max(65_536).optional(),
   /** Overrides every job's commit interval (and the profile job's emit interval): latency vs. cost. */
   PULSE_COMMIT_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).optional(),
   /** Overrides every job's delivery guarantee (state is exact either way; see docs/guarantees.md). */
