@@ -318,7 +318,9 @@ export class JobRunner {
       protocol: this.opts.protocol ?? 'consumer',
       isolation: 'read_committed',
       coPartitioned: this.inputTopics.length > 1,
-      fetchPartitionBytes: this.opts.fetchPartitionBytes,
+      ...(this.opts.fetchPartitionBytes
+        ? { extra: { 'max.partition.fetch.bytes': this.opts.fetchPartitionBytes } }
+        : {}),
     });
     this.startClients.push(this.producer, this.control, this.reader, this.consumer);
     await Promise.all([

@@ -12,7 +12,7 @@ const consumer = (fetchPartitionBytes?: number) =>
     clientId: 'c',
     protocol: 'consumer',
     isolation: 'read_committed',
-    fetchPartitionBytes,
+    ...(fetchPartitionBytes ? { extra: { 'max.partition.fetch.bytes': fetchPartitionBytes } } : {}),
   });
 
 describe('producer batches and consumer fetches', () => {

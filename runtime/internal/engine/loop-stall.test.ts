@@ -1,7 +1,6 @@
 /**
  * The job loop's stall report, driven without a broker: a step that has not finished for 30 s is
- * named once in a warning (every step of the loop is bounded, so such a step is an operation that
- * never called back).
+ * named once in a warning (such a step is an outage or an operation that never called back).
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
